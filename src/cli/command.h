@@ -1,0 +1,32 @@
+// How the `edgeforge` subcommands plug into main(): each file adds its CLI11 subcommand and the
+// function that runs it. Exit codes: 0 success, 1 bad input (a file, a model, an image), 2 bad
+// usage (flags).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "edgeforge/status.h"
+
+namespace edgeforge::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 1;
+inline constexpr int kExitUsage = 2;
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+// Prints "edgeforge: error: <message>" to stderr and returns kExitBadInput (flag errors are
+// caught by CLI11 before a command runs and exit with kExitUsage).
+int ReportError(const Status& status);
+
+void AddInfoCommand(CLI::App& root, std::vector<Command>& commands);
+void AddRunCommand(CLI::App& root, std::vector<Command>& commands);
+void AddClassifyCommand(CLI::App& root, std::vector<Command>& commands);
+
+}  // namespace edgeforge::cli

@@ -1,0 +1,38 @@
+// edgeforge: train, quantize, check and run TensorFlow Lite image classifiers.
+#include <cstdio>
+
+#include "cli/command.h"
+
+namespace edgeforge::cli {
+int ReportError(const Status& status) {
+  std::fprintf(stderr, "edgeforge: error: %s\n", status.message().c_str());
+  return kExitBadInput;
+}
+}  // namespace edgeforge::cli
+
+int main(int argc, char** argv) {
+  using namespace edgeforge::cli;
+  CLI::App app{"edgeforge: run, check and retrain TensorFlow Lite image classifiers"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "edgeforge 0.1.0");
+  std::vector<Command> commands;
+  AddInfoCommand(app, commands);
+  AddRunCommand(app, commands);
+  AddClassifyCommand(app, commands);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "edgeforge: usage error: %s\nRun 'edgeforge --help' for usage.\n", e.what());
+    return kExitUsage;
+  }
+  for (Command& c : commands) {
+    if (c.app->parsed()) return c.run();
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,45 @@
+#include "runtime/op_kernel.h"
+#include "runtime/ops/ops.h"
+
+namespace edgeforge::runtime {
+
+std::unique_ptr<OpKernel> CreateReferenceKernel(ir::OpType type) {
+  using ir::OpType;
+  switch (type) {
+    case OpType::kConv2D: return ops::MakeConv2D();
+    case OpType::kDepthwiseConv2D: return ops::MakeDepthwiseConv2D();
+    case OpType::kFullyConnected: return ops::MakeFullyConnected();
+    case OpType::kAdd: return ops::MakeAdd();
+    case OpType::kSub: return ops::MakeSub();
+    case OpType::kMul: return ops::MakeMul();
+    case OpType::kAveragePool2D: return ops::MakeAveragePool2D();
+    case OpType::kMaxPool2D: return ops::MakeMaxPool2D();
+    case OpType::kMean: return ops::MakeMean();
+    case OpType::kReshape: return ops::MakeReshape();
+    case OpType::kSqueeze: return ops::MakeReshape();
+    case OpType::kSoftmax: return ops::MakeSoftmax();
+    case OpType::kLogistic: return ops::MakeLogistic();
+    case OpType::kTanh: return ops::MakeTanh();
+    case OpType::kRelu: return ops::MakeRelu();
+    case OpType::kRelu6: return ops::MakeRelu6();
+    case OpType::kHardSwish: return ops::MakeHardSwish();
+    case OpType::kPad: return ops::MakePad();
+    case OpType::kConcatenation: return ops::MakeConcatenation();
+    case OpType::kSplit: return ops::MakeSplit();
+    case OpType::kQuantize: return ops::MakeQuantize();
+    case OpType::kDequantize: return ops::MakeDequantize();
+    case OpType::kL2Normalization: return ops::MakeL2Normalization();
+    case OpType::kResizeBilinear: return ops::MakeResizeBilinear();
+    case OpType::kResizeNearestNeighbor: return ops::MakeResizeNearestNeighbor();
+    case OpType::kArgMax: return ops::MakeArgMax();
+    case OpType::kCast: return ops::MakeCast();
+    case OpType::kBatchNorm:
+    case OpType::kDropout:
+    case OpType::kUnsupportedBuiltin:
+    case OpType::kCustom:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace edgeforge::runtime
