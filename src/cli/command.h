@@ -28,5 +28,6 @@ int ReportError(const Status& status);
 void AddInfoCommand(CLI::App& root, std::vector<Command>& commands);
 void AddRunCommand(CLI::App& root, std::vector<Command>& commands);
 void AddClassifyCommand(CLI::App& root, std::vector<Command>& commands);
+void AddBenchCommand(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace edgeforge::cli

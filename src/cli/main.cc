@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   AddInfoCommand(app, commands);
   AddRunCommand(app, commands);
   AddClassifyCommand(app, commands);
+  AddBenchCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

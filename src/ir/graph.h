@@ -34,6 +34,9 @@ struct Graph {
   Metadata metadata;
   std::string description;  // TFLite Model.description ("TOCO Converted.", ...)
   int32_t schema_version = 3;
+  // Subgraphs in the file this graph was read from; only subgraph 0 is read (control-flow
+  // bodies and the like are not), so a value above 1 means the file held more than this.
+  int32_t subgraph_count = 1;
 
   int AddTensor(Tensor t) {
     tensors.push_back(std::move(t));

@@ -1,0 +1,120 @@
+// CONV_2D: float32; uint8 (per-tensor weights with any zero point); int8 (per-channel or
+// per-tensor symmetric weights). Bias optional.
+//
+// Quantized outputs follow TFLite's CPU path: XNNPACK's float requantization when the delegate
+// takes the op (bias present, constant weights, requantization scales < 256), else TFLite's
+// own fixed-point kernel (see kernels/reference/requantize.h).
+#include "kernels/reference/conv.h"
+#include "runtime/ops/numeric_op_checks.h"
+#include "runtime/ops/ops.h"
+
+namespace edgeforge::runtime::ops {
+
+namespace {
+
+namespace kr = kernels::reference;
+
+class Conv2DKernel final : public OpKernel {
+ public:
+  Status Prepare(OpContext& ctx) override {
+    EF_ASSIGN_OR_RETURN(const ir::Conv2DOptions* options,
+                        OptionsOf<ir::Conv2DOptions>(ctx, "Conv2DOptions"));
+    EF_ASSIGN_OR_RETURN(const RtTensor* input, RequiredInput(ctx, 0, "input"));
+    EF_ASSIGN_OR_RETURN(const RtTensor* filter, RequiredInput(ctx, 1, "filter"));
+    const RtTensor* bias = ctx.input(2);
+    EF_ASSIGN_OR_RETURN(RtTensor* output, RequiredOutput(ctx, 0));
+
+    EF_RETURN_IF_ERROR(
+        ExpectDType(ctx, *input, "input", {DType::kFloat32, DType::kUInt8, DType::kInt8}));
+    EF_RETURN_IF_ERROR(ExpectSameDType(ctx, *filter, "filter", *input, "input"));
+    EF_RETURN_IF_ERROR(ExpectSameDType(ctx, *output, "output", *input, "input"));
+    EF_RETURN_IF_ERROR(ExpectRank(ctx, *input, "input", 4));
+    EF_RETURN_IF_ERROR(ExpectRank(ctx, *filter, "filter", 4));
+    EF_RETURN_IF_ERROR(ExpectRank(ctx, *output, "output", 4));
+
+    const int32_t out_channels = filter->dim(0);
+    const int32_t filter_in_channels = filter->dim(3);
+    if (filter_in_channels < 1 || input->dim(3) % filter_in_channels != 0 ||
+        out_channels % (input->dim(3) / filter_in_channels) != 0) {
+      return ctx.Error(Describe("filter", *filter) + " shape " + ShapeToString(filter->shape()) +
+                       " does not fit " + Describe("input", *input) + " shape " +
+                       ShapeToString(input->shape()) +
+                       ": input channels must be a multiple of the filter's (groups) and output "
+                       "channels a multiple of the groups");
+    }
+    if (output->dim(0) != input->dim(0) || output->dim(3) != out_channels) {
+      return ctx.Error(Describe("output", *output) + " shape " + ShapeToString(output->shape()) +
+                       " does not match batch " + std::to_string(input->dim(0)) + " and " +
+                       std::to_string(out_channels) + " output channels");
+    }
+    EF_ASSIGN_OR_RETURN(activation_, FusedActivationOf(ctx, options->activation));
+    params_.stride_h = options->stride_h;
+    params_.stride_w = options->stride_w;
+    params_.dilation_h = options->dilation_h;
+    params_.dilation_w = options->dilation_w;
+    EF_ASSIGN_OR_RETURN(params_.pad_top,
+                        PaddingBefore(ctx, options->padding, "height", input->dim(1), filter->dim(1),
+                                      options->stride_h, options->dilation_h, output->dim(1)));
+    EF_ASSIGN_OR_RETURN(params_.pad_left,
+                        PaddingBefore(ctx, options->padding, "width", input->dim(2), filter->dim(2),
+                                      options->stride_w, options->dilation_w, output->dim(2)));
+
+    dtype_ = input->dtype();
+    if (dtype_ == DType::kFloat32) {
+      EF_RETURN_IF_ERROR(CheckBias(ctx, bias, DType::kFloat32, out_channels));
+      float_clamp_ = kr::FloatActivationRange(activation_);
+      return Status::Ok();
+    }
+    EF_RETURN_IF_ERROR(CheckBias(ctx, bias, DType::kInt32, out_channels));
+    EF_ASSIGN_OR_RETURN(const TensorQuant input_quant, PerTensorQuant(ctx, *input, "input"));
+    EF_ASSIGN_OR_RETURN(const TensorQuant output_quant, PerTensorQuant(ctx, *output, "output"));
+    EF_ASSIGN_OR_RETURN(const WeightQuant filter_quant,
+                        WeightQuantization(ctx, *filter, /*channel_axis=*/0, out_channels));
+    const bool use_xnnpack = XnnpackTakesLinearOp(*filter, bias, /*bias_required=*/true,
+                                                  input_quant, filter_quant, output_quant);
+    BuildLinearOutputStage(input_quant, filter_quant, output_quant, dtype_, activation_,
+                           use_xnnpack, &stage_);
+    return Status::Ok();
+  }
+
+  Status Eval(OpContext& ctx) override {
+    const RtTensor& input = *ctx.input(0);
+    const RtTensor& filter = *ctx.input(1);
+    const RtTensor* bias = ctx.input(2);
+    RtTensor& output = *ctx.output(0);
+    switch (dtype_) {
+      case DType::kFloat32:
+        kr::ConvFloat32(params_, float_clamp_, input.shape(), input.as<float>(), filter.shape(),
+                        filter.as<float>(), bias ? bias->as<float>() : nullptr, output.shape(),
+                        output.as<float>());
+        break;
+      case DType::kUInt8:
+        kr::ConvUint8(params_, stage_.quant, input.shape(), input.as<uint8_t>(), filter.shape(),
+                      filter.as<uint8_t>(), bias ? bias->as<int32_t>() : nullptr, output.shape(),
+                      output.as<uint8_t>());
+        break;
+      case DType::kInt8:
+        kr::ConvPerChannelInt8(params_, stage_.quant, input.shape(), input.as<int8_t>(),
+                               filter.shape(), filter.as<int8_t>(),
+                               bias ? bias->as<int32_t>() : nullptr, output.shape(),
+                               output.as<int8_t>());
+        break;
+      default:
+        return ctx.Error("Eval before a successful Prepare");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  DType dtype_ = DType::kBool;  // set by Prepare
+  kr::FusedActivation activation_ = kr::FusedActivation::kNone;
+  kr::ConvParams params_;
+  kr::FloatRange float_clamp_{0.0f, 0.0f};
+  LinearOutputStage stage_;
+};
+
+}  // namespace
+
+std::unique_ptr<OpKernel> MakeConv2D() { return std::make_unique<Conv2DKernel>(); }
+
+}  // namespace edgeforge::runtime::ops

@@ -1,0 +1,104 @@
+// FULLY_CONNECTED: float32; uint8 (per-tensor weights with any zero point); int8 (per-channel or
+// per-tensor weights). Input of any rank, flattened to [batches, filter.dim(1)]; bias optional.
+//
+// Quantized outputs: XNNPACK's float requantization when the delegate takes the op (constant
+// weights and bias, requantization scales < 256; no bias needed), else TFLite's fixed point.
+// Inferred from XNNPACK's source, not yet measured against the oracle (see
+// kernels/reference/fully_connected.h).
+#include "kernels/reference/fully_connected.h"
+#include "runtime/ops/numeric_op_checks.h"
+#include "runtime/ops/ops.h"
+
+namespace edgeforge::runtime::ops {
+
+namespace {
+
+namespace kr = kernels::reference;
+
+class FullyConnectedKernel final : public OpKernel {
+ public:
+  Status Prepare(OpContext& ctx) override {
+    EF_ASSIGN_OR_RETURN(const ir::FullyConnectedOptions* options,
+                        OptionsOf<ir::FullyConnectedOptions>(ctx, "FullyConnectedOptions"));
+    EF_ASSIGN_OR_RETURN(const RtTensor* input, RequiredInput(ctx, 0, "input"));
+    EF_ASSIGN_OR_RETURN(const RtTensor* weights, RequiredInput(ctx, 1, "filter"));
+    const RtTensor* bias = ctx.input(2);
+    EF_ASSIGN_OR_RETURN(RtTensor* output, RequiredOutput(ctx, 0));
+
+    EF_RETURN_IF_ERROR(
+        ExpectDType(ctx, *input, "input", {DType::kFloat32, DType::kUInt8, DType::kInt8}));
+    EF_RETURN_IF_ERROR(ExpectSameDType(ctx, *weights, "filter", *input, "input"));
+    EF_RETURN_IF_ERROR(ExpectSameDType(ctx, *output, "output", *input, "input"));
+    EF_RETURN_IF_ERROR(ExpectRank(ctx, *weights, "filter", 2));
+
+    shape_.output_depth = weights->dim(0);
+    shape_.input_depth = weights->dim(1);
+    if (shape_.input_depth < 1 || input->num_elements() % shape_.input_depth != 0) {
+      return ctx.Error(Describe("input", *input) + " shape " + ShapeToString(input->shape()) +
+                       " cannot be flattened to rows of " + std::to_string(shape_.input_depth) +
+                       " (the filter's second dimension)");
+    }
+    const int64_t batches = input->num_elements() / shape_.input_depth;
+    shape_.batches = static_cast<int32_t>(batches);
+    if (output->num_elements() != batches * shape_.output_depth) {
+      return ctx.Error(Describe("output", *output) + " shape " + ShapeToString(output->shape()) +
+                       " does not hold " + std::to_string(batches) + " x " +
+                       std::to_string(shape_.output_depth) + " values");
+    }
+    EF_ASSIGN_OR_RETURN(const kr::FusedActivation activation,
+                        FusedActivationOf(ctx, options->activation));
+
+    dtype_ = input->dtype();
+    if (dtype_ == DType::kFloat32) {
+      EF_RETURN_IF_ERROR(CheckBias(ctx, bias, DType::kFloat32, shape_.output_depth));
+      float_clamp_ = kr::FloatActivationRange(activation);
+      return Status::Ok();
+    }
+    EF_RETURN_IF_ERROR(CheckBias(ctx, bias, DType::kInt32, shape_.output_depth));
+    EF_ASSIGN_OR_RETURN(const TensorQuant input_quant, PerTensorQuant(ctx, *input, "input"));
+    EF_ASSIGN_OR_RETURN(const TensorQuant output_quant, PerTensorQuant(ctx, *output, "output"));
+    EF_ASSIGN_OR_RETURN(const WeightQuant weight_quant,
+                        WeightQuantization(ctx, *weights, /*channel_axis=*/0, shape_.output_depth));
+    const bool use_xnnpack = XnnpackTakesLinearOp(*weights, bias, /*bias_required=*/false,
+                                                  input_quant, weight_quant, output_quant);
+    BuildLinearOutputStage(input_quant, weight_quant, output_quant, dtype_, activation,
+                           use_xnnpack, &stage_);
+    return Status::Ok();
+  }
+
+  Status Eval(OpContext& ctx) override {
+    const RtTensor& input = *ctx.input(0);
+    const RtTensor& weights = *ctx.input(1);
+    const RtTensor* bias = ctx.input(2);
+    RtTensor& output = *ctx.output(0);
+    switch (dtype_) {
+      case DType::kFloat32:
+        kr::FullyConnectedFloat32(shape_, float_clamp_, input.as<float>(), weights.as<float>(),
+                                  bias ? bias->as<float>() : nullptr, output.as<float>());
+        break;
+      case DType::kUInt8:
+        kr::FullyConnectedUint8(shape_, stage_.quant, input.as<uint8_t>(), weights.as<uint8_t>(),
+                                bias ? bias->as<int32_t>() : nullptr, output.as<uint8_t>());
+        break;
+      case DType::kInt8:
+        kr::FullyConnectedInt8(shape_, stage_.quant, input.as<int8_t>(), weights.as<int8_t>(),
+                               bias ? bias->as<int32_t>() : nullptr, output.as<int8_t>());
+        break;
+      default:
+        return ctx.Error("Eval before a successful Prepare");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  DType dtype_ = DType::kBool;  // set by Prepare
+  kr::FullyConnectedShape shape_;
+  kr::FloatRange float_clamp_{0.0f, 0.0f};
+  LinearOutputStage stage_;
+};
+
+}  // namespace
+
+std::unique_ptr<OpKernel> MakeFullyConnected() { return std::make_unique<FullyConnectedKernel>(); }
+
+}  // namespace edgeforge::runtime::ops
