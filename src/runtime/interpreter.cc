@@ -75,6 +75,7 @@ Status Interpreter::Prepare(const std::string& source) {
     }
   }
 
+  thread_pool_ = std::make_unique<core::ThreadPool>(options_.num_threads);
   kernels_.reserve(g.ops.size());
   contexts_.reserve(g.ops.size());
   for (size_t i = 0; i < g.ops.size(); ++i) {
@@ -83,6 +84,7 @@ Status Interpreter::Prepare(const std::string& source) {
     for (int t : op.inputs) ins.push_back(t < 0 ? nullptr : &tensors_[static_cast<size_t>(t)]);
     for (int t : op.outputs) outs.push_back(&tensors_[static_cast<size_t>(t)]);
     contexts_.emplace_back(static_cast<int>(i), &op, std::move(ins), std::move(outs));
+    contexts_.back().set_thread_pool(thread_pool_.get());
     auto kernel = CreateReferenceKernel(op.type);
     if (!kernel) {
       return Unimplemented(source + ": op " + std::to_string(i) + " (" + ir::OpName(op) +

@@ -52,6 +52,7 @@ class Interpreter {
 
   std::shared_ptr<const ir::Graph> graph_;
   InterpreterOptions options_;
+  std::unique_ptr<core::ThreadPool> thread_pool_;
   std::vector<RtTensor> tensors_;
   std::vector<std::unique_ptr<OpKernel>> kernels_;
   std::vector<OpContext> contexts_;

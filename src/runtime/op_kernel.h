@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/thread_pool.h"
 #include "edgeforge/status.h"
 #include "edgeforge/types.h"
 #include "ir/op.h"
@@ -64,6 +65,11 @@ class OpContext {
   // Eval only.
   void* scratch(int id) const { return scratch_ptrs_.at(static_cast<size_t>(id)); }
 
+  // The interpreter's thread pool (one thread when --threads 1). Kernels split their outputs
+  // over it; results must not depend on the thread count.
+  // Contexts built by hand (kernel tests) run on a shared single-thread pool.
+  core::ThreadPool& thread_pool() const { return thread_pool_ ? *thread_pool_ : core::InlineThreadPool(); }
+
   // InvalidArgument("op 12 (CONV_2D): <what>") — the error kernels return from Prepare.
   Status Error(const std::string& what) const;
   Status UnsupportedError(const std::string& what) const;
@@ -71,6 +77,7 @@ class OpContext {
   // Interpreter side.
   const std::vector<size_t>& scratch_sizes() const { return scratch_sizes_; }
   void set_scratch_ptrs(std::vector<void*> ptrs) { scratch_ptrs_ = std::move(ptrs); }
+  void set_thread_pool(core::ThreadPool* pool) { thread_pool_ = pool; }
 
  private:
   int op_index_;
@@ -79,6 +86,7 @@ class OpContext {
   std::vector<RtTensor*> outputs_;
   std::vector<size_t> scratch_sizes_;
   std::vector<void*> scratch_ptrs_;
+  core::ThreadPool* thread_pool_ = nullptr;
 };
 
 class OpKernel {
