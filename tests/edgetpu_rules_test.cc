@@ -9,6 +9,7 @@
 #include "edgetpu/compatibility.h"
 #include "edgetpu/compiler_log.h"
 #include "edgetpu/compiler_messages.h"
+#include "edgetpu/op_checks.h"
 
 namespace edgeforge::edgetpu {
 namespace {
@@ -96,7 +97,7 @@ CompatibilityReport Check(const ir::Graph& graph, int runtime = kDefaultRuntimeV
   return report.ok() ? std::move(report).value() : CompatibilityReport{};
 }
 
-// The verdict of op `index`, with the report printed on failure.
+// The verdict of op `index` in a report (so after partitioning), printed in full on failure.
 #define EXPECT_OP(report, index, expected_reason, detail_part)                                  \
   do {                                                                                          \
     const auto& ef_r = (report);                                                                \
@@ -104,8 +105,19 @@ CompatibilityReport Check(const ir::Graph& graph, int runtime = kDefaultRuntimeV
     const OpVerdict& ef_v = ef_r.ops[static_cast<size_t>(index)];                               \
     EXPECT_EQ(ef_v.reason, expected_reason) << FormatCompilerLog(ef_r, "test", true);           \
     EXPECT_EQ(ef_v.mapped, std::string(expected_reason) == kMapped);                            \
-    EXPECT_NE(ef_v.detail.find(detail_part), std::string::npos)                                 \
-        << "detail: " << ef_v.detail;                                                           \
+    EXPECT_NE(ef_v.detail.find(detail_part), std::string::npos) << "detail: " << ef_v.detail;   \
+  } while (0)
+
+// The verdict of op `index` judged alone, whatever the ops before it do: the rule tests put
+// several independent ops in one graph.
+#define EXPECT_RULE(graph, runtime, index, expected_reason, detail_part)                        \
+  do {                                                                                          \
+    const ir::Graph& ef_g = (graph);                                                            \
+    ASSERT_LT(static_cast<size_t>(index), ef_g.ops.size());                                     \
+    OpCheck ef_c = CheckOp(ef_g, ef_g.ops[static_cast<size_t>(index)], runtime);                \
+    EXPECT_EQ(ef_c.reason, expected_reason) << "op " << (index) << ": " << ef_c.detail;         \
+    EXPECT_EQ(ef_c.mappable, std::string(expected_reason) == kMapped);                          \
+    EXPECT_NE(ef_c.detail.find(detail_part), std::string::npos) << "detail: " << ef_c.detail;   \
   } while (0)
 
 // --- A model that maps ------------------------------------------------------------------------
@@ -252,10 +264,9 @@ TEST(EdgeTpuRules, OpsOutsideTheTableAreNotSupported) {
   int custom_out = b.Act({1, 4, 4, 8});
   ir::Op& custom = b.Add(ir::OpType::kCustom, {hs}, {custom_out}, ir::CustomOptions{});
   custom.custom_code = "my-op";
-  CompatibilityReport r = Check(b.graph);
-  EXPECT_OP(r, 0, kNotSupported, "HARD_SWISH is not in the Edge TPU's supported operations");
-  EXPECT_OP(r, 1, kNotSupported, "custom op 'my-op'");
-  EXPECT_EQ(r.ops[1].op, "CUSTOM(my-op)");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 0, kNotSupported, "HARD_SWISH is not in the Edge TPU's supported operations");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 1, kNotSupported, "custom op 'my-op'");
+  EXPECT_EQ(Check(b.graph).ops[1].op, "CUSTOM(my-op)");
 }
 
 TEST(EdgeTpuRules, TrainingOnlyOpsAreNotSupported) {
@@ -271,9 +282,8 @@ TEST(EdgeTpuRules, OpVersionAboveTheCompilersIsNotSupported) {
   int in = b.Act({1, 4, 4, 8});
   b.Conv(in, 4, {}, /*version=*/3);
   b.Conv(in, 4, {}, /*version=*/6);  // grouped convolution
-  CompatibilityReport r = Check(b.graph);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kVersionNotSupported, "version 6");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 0, kMapped, "");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 1, kVersionNotSupported, "version 6");
 }
 
 TEST(EdgeTpuRules, HalfPixelResizeVersionIsNotSupported) {
@@ -286,11 +296,10 @@ TEST(EdgeTpuRules, HalfPixelResizeVersionIsNotSupported) {
     b.Add(type, {in, size}, {b.Act({1, 8, 8, 8})}, ir::ResizeOptions{false, true}, 3);
     int dynamic_size = b.Act({2}, DType::kInt32);
     b.Add(type, {in, dynamic_size}, {b.Act({1, 8, 8, 8})}, ir::ResizeOptions{}, 1);
-    CompatibilityReport r = Check(b.graph);
-    EXPECT_OP(r, 0, kMapped, "");
-    EXPECT_OP(r, 1, kVersionNotSupported, "version 3");
+    EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 0, kMapped, "");
+    EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 1, kVersionNotSupported, "version 3");
     // A size computed at run time is int32 activation data: not 8-bit.
-    EXPECT_OP(r, 2, kUnsupportedDataType, "int32");
+    EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 2, kUnsupportedDataType, "int32");
   }
 }
 
@@ -343,9 +352,8 @@ TEST(EdgeTpuRules, PoolingWithFusedActivationIsNotMapped) {
     fused.activation = ir::Activation::kRelu;
     b.Add(type, {in}, {b.Act({1, 3, 3, 8})}, plain);
     b.Add(type, {in}, {b.Act({1, 3, 3, 8})}, fused);
-    CompatibilityReport r = Check(b.graph);
-    EXPECT_OP(r, 0, kMapped, "");
-    EXPECT_OP(r, 1, kUnspecifiedLimitation, "fused activation RELU");
+    EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 0, kMapped, "");
+    EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 1, kUnspecifiedLimitation, "fused activation RELU");
   }
 }
 
@@ -366,13 +374,12 @@ TEST(EdgeTpuRules, ConcatenationConstantMustBeOneOfTwoAndAllZeros) {
   b.Add(ir::OpType::kConcatenation, {in, in, zeros}, {b.Act({1, 4, 4, 18})}, axis3);
   b.Add(ir::OpType::kConcatenation, {in, in}, {b.Act({1, 4, 4, 16})},
         ir::ConcatenationOptions{3, ir::Activation::kRelu6});
-  CompatibilityReport r = Check(b.graph);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kMapped, "");
-  EXPECT_OP(r, 2, kMapped, "");
-  EXPECT_OP(r, 3, kUnspecifiedLimitation, "is not all zeros (element 0)");
-  EXPECT_OP(r, 4, kUnspecifiedLimitation, "exactly 2 inputs (this op has 3)");
-  EXPECT_OP(r, 5, kUnspecifiedLimitation, "fused activation RELU6");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 0, kMapped, "");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 1, kMapped, "");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 2, kMapped, "");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 3, kUnspecifiedLimitation, "is not all zeros (element 0)");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 4, kUnspecifiedLimitation, "exactly 2 inputs (this op has 3)");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 5, kUnspecifiedLimitation, "fused activation RELU6");
 }
 
 TEST(EdgeTpuRules, ConvolutionDilationMustMatchInXAndY) {
@@ -384,9 +391,8 @@ TEST(EdgeTpuRules, ConvolutionDilationMustMatchInXAndY) {
   different.dilation_w = 2;
   b.Conv(in, 4, same);
   b.Conv(in, 4, different);
-  CompatibilityReport r = Check(b.graph);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kUnspecifiedLimitation, "differs between x (2) and y (1)");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 0, kMapped, "");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 1, kUnspecifiedLimitation, "differs between x (2) and y (1)");
 }
 
 TEST(EdgeTpuRules, DepthwiseDilationDependsOnRuntime) {
@@ -403,10 +409,17 @@ TEST(EdgeTpuRules, DepthwiseDilationDependsOnRuntime) {
 TEST(EdgeTpuRules, ParametersMustBeConstant) {
   GraphBuilder b;
   int in = b.Act({1, 4, 4, 8});
-  int dynamic_filter = b.Act({4, 1, 1, 8});
-  b.Add(ir::OpType::kConv2D, {in, dynamic_filter, b.Bias(4)}, {b.Act({1, 4, 4, 4})},
+  // One output channel, so that the filter passes the rank rule for activations.
+  int dynamic_filter = b.Act({1, 1, 1, 8});
+  b.Add(ir::OpType::kConv2D, {in, dynamic_filter, b.Bias(1)}, {b.Act({1, 4, 4, 1})},
         ir::Conv2DOptions{});
-  EXPECT_OP(Check(b.graph), 0, kUnspecifiedLimitation, "filter (input 1) is not a compile-time constant");
+  int dynamic_bias = b.Act({1}, DType::kInt32);
+  b.Add(ir::OpType::kConv2D, {in, b.Const({1, 1, 1, 8}), dynamic_bias}, {b.Act({1, 4, 4, 1})},
+        ir::Conv2DOptions{});
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 0, kUnspecifiedLimitation,
+              "filter (input 1) is not a compile-time constant");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 1, kUnspecifiedLimitation,
+              "bias (input 2, tensor");
 }
 
 TEST(EdgeTpuRules, FullyConnectedOutputIsOneDimensional) {
@@ -421,11 +434,10 @@ TEST(EdgeTpuRules, FullyConnectedOutputIsOneDimensional) {
   b.AddBuiltin(kFullyConnectedCode, {in, w, bias}, {b.Act({1, 10})}, 2);
   b.Add(ir::OpType::kFullyConnected, {in, w, bias}, {b.Act({1, 10})},
         ir::FullyConnectedOptions{ir::Activation::kNone, true}, 5);
-  CompatibilityReport r = Check(b.graph);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kUnspecifiedLimitation, "is not one-dimensional");
-  EXPECT_OP(r, 2, kUnspecifiedLimitation, "default weights format");
-  EXPECT_OP(r, 3, kVersionNotSupported, "version 5");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 0, kMapped, "");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 1, kUnspecifiedLimitation, "is not one-dimensional");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 2, kUnspecifiedLimitation, "default weights format");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 3, kVersionNotSupported, "version 5");
 }
 
 TEST(EdgeTpuRules, MeanAxesDependOnRuntime) {
@@ -439,19 +451,17 @@ TEST(EdgeTpuRules, MeanAxesDependOnRuntime) {
   b.Add(ir::OpType::kMean, {in, b.Act({2}, DType::kInt32)}, {b.Act({1, 8})}, ir::ReducerOptions{}, 1);
 
   // Runtime <= 12: x and/or y only.
-  CompatibilityReport old = Check(b.graph, 12);
-  EXPECT_OP(old, 0, kMapped, "");
-  EXPECT_OP(old, 1, kUnspecifiedLimitation, "reduces axis 3 (z)");
-  EXPECT_OP(old, 2, kUnspecifiedLimitation, "only along x and/or y");
-  EXPECT_OP(old, 3, kUnspecifiedLimitation, "axis 0 (batch)");
+  EXPECT_RULE(b.graph, 12, 0, kMapped, "");
+  EXPECT_RULE(b.graph, 12, 1, kUnspecifiedLimitation, "reduces axis 3 (z)");
+  EXPECT_RULE(b.graph, 12, 2, kUnspecifiedLimitation, "only along x and/or y");
+  EXPECT_RULE(b.graph, 12, 3, kUnspecifiedLimitation, "axis 0 (batch)");
   // Runtime >= 13: anything but batch; z only in multiples of 4.
-  CompatibilityReport r = Check(b.graph, 14);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kMapped, "");
-  EXPECT_OP(r, 2, kUnspecifiedLimitation, "size 6 is not a multiple of 4");
-  EXPECT_OP(r, 3, kUnspecifiedLimitation, "reduces the batch dimension");
+  EXPECT_RULE(b.graph, 14, 0, kMapped, "");
+  EXPECT_RULE(b.graph, 14, 1, kMapped, "");
+  EXPECT_RULE(b.graph, 14, 2, kUnspecifiedLimitation, "size 6 is not a multiple of 4");
+  EXPECT_RULE(b.graph, 14, 3, kUnspecifiedLimitation, "reduces the batch dimension");
   // Axes computed at run time are int32 activations.
-  EXPECT_OP(r, 4, kUnsupportedDataType, "int32");
+  EXPECT_RULE(b.graph, 14, 4, kUnsupportedDataType, "int32");
 }
 
 TEST(EdgeTpuRules, SumAndReduceMaxKeepTheBatch) {
@@ -461,12 +471,11 @@ TEST(EdgeTpuRules, SumAndReduceMaxKeepTheBatch) {
   b.AddBuiltin(kSumCode, {in, b.Ints({0})}, {b.Act({4, 4, 8})});
   b.AddBuiltin(kReduceMaxCode, {in, b.Ints({1, 2})}, {b.Act({1, 8})});
   b.AddBuiltin(kReduceMaxCode, {in, b.Ints({0, 1})}, {b.Act({4, 8})});
-  CompatibilityReport r = Check(b.graph, 14);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kUnspecifiedLimitation, "batch dimension");
-  EXPECT_OP(r, 2, kMapped, "");
-  EXPECT_OP(r, 3, kUnspecifiedLimitation, "batch dimension");
-  EXPECT_OP(Check(b.graph, 13), 2, kNotSupported, "runtime 14");
+  EXPECT_RULE(b.graph, 14, 0, kMapped, "");
+  EXPECT_RULE(b.graph, 14, 1, kUnspecifiedLimitation, "batch dimension");
+  EXPECT_RULE(b.graph, 14, 2, kMapped, "");
+  EXPECT_RULE(b.graph, 14, 3, kUnspecifiedLimitation, "batch dimension");
+  EXPECT_RULE(b.graph, 13, 2, kNotSupported, "runtime 14");
 }
 
 TEST(EdgeTpuRules, PadAxesDependOnRuntime) {
@@ -475,14 +484,12 @@ TEST(EdgeTpuRules, PadAxesDependOnRuntime) {
   b.Add(ir::OpType::kPad, {in, b.Ints({0, 0, 1, 1, 1, 1, 0, 0}, {4, 2})}, {b.Act({1, 6, 6, 8})});
   b.Add(ir::OpType::kPad, {in, b.Ints({0, 0, 0, 0, 0, 0, 0, 8}, {4, 2})}, {b.Act({1, 4, 4, 16})});
   b.Add(ir::OpType::kPad, {in, b.Ints({1, 0, 0, 0, 0, 0, 0, 0}, {4, 2})}, {b.Act({2, 4, 4, 8})});
-  CompatibilityReport old = Check(b.graph, 12);
-  EXPECT_OP(old, 0, kMapped, "");
-  EXPECT_OP(old, 1, kUnspecifiedLimitation, "pads axis 3 (z)");
-  CompatibilityReport r = Check(b.graph, 14);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kMapped, "");
+  EXPECT_RULE(b.graph, 12, 0, kMapped, "");
+  EXPECT_RULE(b.graph, 12, 1, kUnspecifiedLimitation, "pads axis 3 (z)");
+  EXPECT_RULE(b.graph, 14, 0, kMapped, "");
+  EXPECT_RULE(b.graph, 14, 1, kMapped, "");
   // Its output [2,4,4,8] breaks the rank rule first.
-  EXPECT_OP(r, 2, kUnsupportedRank, "size 2 in dimension 0");
+  EXPECT_RULE(b.graph, 14, 2, kUnsupportedRank, "size 2 in dimension 0");
 }
 
 TEST(EdgeTpuRules, PadOfTheBatchOfA5DTensorIsRefused) {
@@ -499,11 +506,10 @@ TEST(EdgeTpuRules, SoftmaxIsOneDimensionalUpTo16000) {
     int in = b.Act(s);
     b.Add(ir::OpType::kSoftmax, {in}, {b.Act(s)}, ir::SoftmaxOptions{});
   }
-  CompatibilityReport r = Check(b.graph);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kMapped, "");
-  EXPECT_OP(r, 2, kUnspecifiedLimitation, "16001 elements");
-  EXPECT_OP(r, 3, kUnspecifiedLimitation, "is not 1-D");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 0, kMapped, "");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 1, kMapped, "");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 2, kUnspecifiedLimitation, "16001 elements");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 3, kUnspecifiedLimitation, "is not 1-D");
 }
 
 TEST(EdgeTpuRules, SqueezeOnlyOfLeadingOnesBeforeRuntime13) {
@@ -513,13 +519,11 @@ TEST(EdgeTpuRules, SqueezeOnlyOfLeadingOnesBeforeRuntime13) {
   int middle = b.Act({1, 5, 1, 10});
   b.Add(ir::OpType::kSqueeze, {middle}, {b.Act({1, 5, 10})}, ir::SqueezeOptions{{2}});
   b.Add(ir::OpType::kSqueeze, {middle}, {b.Act({5, 10})}, ir::SqueezeOptions{});
-  CompatibilityReport old = Check(b.graph, 12);
-  EXPECT_OP(old, 0, kMapped, "");
-  EXPECT_OP(old, 1, kUnspecifiedLimitation, "squeezes dimension 2 of [1,5,1,10]");
-  EXPECT_OP(old, 2, kUnspecifiedLimitation, "only leading 1s");
-  CompatibilityReport r = Check(b.graph, 13);
-  EXPECT_OP(r, 1, kMapped, "");
-  EXPECT_OP(r, 2, kMapped, "");
+  EXPECT_RULE(b.graph, 12, 0, kMapped, "");
+  EXPECT_RULE(b.graph, 12, 1, kUnspecifiedLimitation, "squeezes dimension 2 of [1,5,1,10]");
+  EXPECT_RULE(b.graph, 12, 2, kUnspecifiedLimitation, "only leading 1s");
+  EXPECT_RULE(b.graph, 13, 1, kMapped, "");
+  EXPECT_RULE(b.graph, 13, 2, kMapped, "");
 }
 
 TEST(EdgeTpuRules, StridedSliceNeedsUnitStrides) {
@@ -531,10 +535,9 @@ TEST(EdgeTpuRules, StridedSliceNeedsUnitStrides) {
   b.AddBuiltin(kStridedSliceCode, {in, begin, end, b.Ints({1, 2, 2, 1})}, {b.Act({1, 2, 2, 8})}, 2);
   // Ellipsis or new-axis masks make it version 6.
   b.AddBuiltin(kStridedSliceCode, {in, begin, end, b.Ints({1, 1, 1, 1})}, {b.Act({1, 4, 4, 8})}, 6);
-  CompatibilityReport r = Check(b.graph);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kUnspecifiedLimitation, "stride 2 on dimension 1");
-  EXPECT_OP(r, 2, kVersionNotSupported, "version 6");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 0, kMapped, "");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 1, kUnspecifiedLimitation, "stride 2 on dimension 1");
+  EXPECT_RULE(b.graph, kDefaultRuntimeVersion, 2, kVersionNotSupported, "version 6");
 }
 
 TEST(EdgeTpuRules, SplitAndTransposeKeepTheBatch) {
@@ -544,10 +547,9 @@ TEST(EdgeTpuRules, SplitAndTransposeKeepTheBatch) {
         ir::SplitOptions{2});
   b.Add(ir::OpType::kSplit, {b.Ints({0}, {1}), in}, {b.Act({1, 4, 4, 8})}, ir::SplitOptions{1});
   b.AddBuiltin(kTransposeCode, {in, b.Ints({1, 0, 2, 3})}, {b.Act({4, 1, 4, 8})});
-  CompatibilityReport r = Check(b.graph, 14);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kUnspecifiedLimitation, "splits the batch dimension");
-  EXPECT_OP(r, 2, kUnsupportedRank, "size 4 in dimension 0");
+  EXPECT_RULE(b.graph, 14, 0, kMapped, "");
+  EXPECT_RULE(b.graph, 14, 1, kUnspecifiedLimitation, "splits the batch dimension");
+  EXPECT_RULE(b.graph, 14, 2, kUnsupportedRank, "size 4 in dimension 0");
 }
 
 TEST(EdgeTpuRules, TransposeOfA5DBatchIsRefused) {
@@ -562,9 +564,8 @@ TEST(EdgeTpuRules, PreluAlphaIsInnermostOnly) {
   int in = b.Act({1, 4, 4, 8});
   b.AddBuiltin(kPreluCode, {in, b.Const({1, 1, 8})}, {b.Act({1, 4, 4, 8})});
   b.AddBuiltin(kPreluCode, {in, b.Const({1, 4, 8})}, {b.Act({1, 4, 4, 8})});
-  CompatibilityReport r = Check(b.graph, 13);
-  EXPECT_OP(r, 0, kMapped, "");
-  EXPECT_OP(r, 1, kUnspecifiedLimitation, "not 1-dimensional");
+  EXPECT_RULE(b.graph, 13, 0, kMapped, "");
+  EXPECT_RULE(b.graph, 13, 1, kUnspecifiedLimitation, "not 1-dimensional");
 }
 
 TEST(EdgeTpuRules, EightBitLstmNeedsRuntime14) {

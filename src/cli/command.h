@@ -29,5 +29,7 @@ void AddInfoCommand(CLI::App& root, std::vector<Command>& commands);
 void AddRunCommand(CLI::App& root, std::vector<Command>& commands);
 void AddClassifyCommand(CLI::App& root, std::vector<Command>& commands);
 void AddBenchCommand(CLI::App& root, std::vector<Command>& commands);
+void AddEdgeTpuCommand(CLI::App& root, std::vector<Command>& commands);
+void AddDequantizeCommand(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace edgeforge::cli

@@ -15,6 +15,9 @@ namespace edgeforge::cli {
 
 namespace {
 
+// Keys in the order written: the summary first, the per-op list last.
+using Json = nlohmann::ordered_json;
+
 struct EdgeTpuCheckFlags {
   std::string model;
   bool json = false;
@@ -23,30 +26,29 @@ struct EdgeTpuCheckFlags {
   int runtime_version = edgetpu::kDefaultRuntimeVersion;
 };
 
-nlohmann::json OptionalIndex(const std::optional<int>& index) {
-  return index ? nlohmann::json(*index) : nlohmann::json(nullptr);
+Json OptionalIndex(const std::optional<int>& index) {
+  return index ? Json(*index) : Json(nullptr);
 }
 
-nlohmann::json ReportJson(const edgetpu::CompatibilityReport& r, const std::string& path) {
-  nlohmann::json j;
+Json ReportJson(const edgetpu::CompatibilityReport& r, const std::string& path) {
+  Json j;
   j["model"] = path;
-  j["runtime_version"] = r.runtime_version;
   j["compiled"] = r.compiled;
-  j["fully_mapped"] = r.fully_mapped();
   j["mapped"] = r.mapped;
   j["cpu"] = r.cpu;
   j["first_cpu_op"] = OptionalIndex(r.first_cpu_op);
-  j["partition_op"] = OptionalIndex(r.partition_op);
-  j["edgetpu_subgraph"] = r.segment_first ? nlohmann::json{{"first", *r.segment_first},
-                                                           {"last", *r.segment_last}}
-                                          : nlohmann::json(nullptr);
   j["parameter_bytes"] = r.parameter_bytes;
+  j["fully_mapped"] = r.fully_mapped();
+  j["runtime_version"] = r.runtime_version;
+  j["partition_op"] = OptionalIndex(r.partition_op);
+  j["edgetpu_subgraph"] = r.segment_first ? Json{{"first", *r.segment_first}, {"last", *r.segment_last}}
+                                          : Json(nullptr);
   j["on_chip_cache_bytes"] = edgetpu::kOnChipCacheBytes;
   j["on_chip_bytes"] = r.on_chip_bytes;
   j["off_chip_bytes"] = r.off_chip_bytes;
-  j["model_reason"] = r.model_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.model_reason);
+  j["model_reason"] = r.model_reason.empty() ? Json(nullptr) : Json(r.model_reason);
   j["model_detail"] = r.model_detail;
-  j["ops"] = nlohmann::json::array();
+  j["ops"] = Json::array();
   for (const edgetpu::OpVerdict& v : r.ops) {
     j["ops"].push_back({{"index", v.index},
                         {"op", v.op},

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   AddRunCommand(app, commands);
   AddClassifyCommand(app, commands);
   AddBenchCommand(app, commands);
+  AddEdgeTpuCommand(app, commands);
+  AddDequantizeCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

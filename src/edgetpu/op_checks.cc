@@ -23,13 +23,6 @@ int BiasSlot(const std::string& op) {
   return -1;
 }
 
-// The 8-bit LSTM keeps its cell state in an int16 variable tensor (TFLite's quantization
-// spec for UNIDIRECTIONAL_SEQUENCE_LSTM), so the one op the Edge TPU maps with a recurrent
-// state accepts that tensor.
-bool IsLstmCellState(const std::string& op, const ir::Tensor& t) {
-  return op == "UNIDIRECTIONAL_SEQUENCE_LSTM" && t.is_variable && t.dtype == DType::kInt16;
-}
-
 // Step 2: "full 8-bit quantization (int8 or uint8 tensors, int32 biases)". Returns what breaks
 // it, naming the tensor.
 std::optional<std::string> FindUnsupportedType(const ir::Graph& graph, const ir::Op& op,
@@ -53,7 +46,6 @@ std::optional<std::string> FindUnsupportedType(const ir::Graph& graph, const ir:
       }
       continue;
     }
-    if (IsLstmCellState(name, t)) continue;
     if (!IsEightBit(t.dtype)) {
       return where + " is " + DTypeName(t.dtype) + "; activations must be int8 or uint8";
     }

@@ -38,7 +38,9 @@ constexpr std::array kRules = {
     Row("L2_NORMALIZATION", kAll, kAll, 2),
     Row("LOGISTIC", kAll, kAll, 2),
     // Coral's "LSTM" row; TFLite's converter writes a Keras LSTM as this op. Its 8-bit form
-    // keeps the cell state in int16 (TFLite's quantization spec), which op_checks.cc allows.
+    // keeps the cell state in int16 (TFLite's quantization spec), which breaks the "int8 or
+    // uint8 tensors" requirement: we apply that rule strictly, so such an LSTM stays on the CPU
+    // ("Operation is working on an unsupported data type").
     Row("UNIDIRECTIONAL_SEQUENCE_LSTM", 14, kAll, 1),
     Row("MAXIMUM", kAll, kAll, 2),
     Row("MAX_POOL_2D", kAll, kAll, 2, c::PoolWithoutActivation),
