@@ -1,5 +1,7 @@
 // Decoding: BMP variants built here byte by byte, PNG variants written with libpng, JPEGs
-// written with libjpeg and the real photos in testdata; colour modes; ImageToTensor.
+// written with libjpeg and the real photos in testdata; the reference (jpeg-js) JPEG
+// reconstruction against the parrot goldens and values computed by jpeg-js; colour modes;
+// ImageToTensor.
 // clang-format off
 // jpeglib.h uses size_t and FILE without including their headers.
 #include <cstddef>
@@ -17,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "data/jpeg_reconstruct.h"
 #include "edgeforge/image.h"
 #include "test_util.h"
 
@@ -120,8 +123,8 @@ std::vector<uint8_t> EncodeBmp(const Image& image, const BmpSpec& spec) {
 }
 
 Image Decoded(const std::vector<uint8_t>& bytes, const std::string& name,
-              ColorMode mode = ColorMode::kRgb) {
-  StatusOr<Image> image = DecodeImage(bytes, name, mode);
+              ColorMode mode = ColorMode::kRgb, JpegDecoding decoding = JpegDecoding::kReference) {
+  StatusOr<Image> image = DecodeImage(bytes, name, mode, decoding);
   EXPECT_TRUE(image.ok()) << image.status().message();
   return image.ok() ? *image : Image{};
 }
@@ -440,9 +443,19 @@ TEST(DataImagePng, ColourToGrayUsesBt601Luma) {
 // ---------------------------------------------------------------------------------------
 // JPEG writer for the tests (libjpeg into memory).
 
-std::vector<uint8_t> EncodeJpeg(const std::vector<uint8_t>& samples, int width, int height,
-                                J_COLOR_SPACE space, int components, int quality,
-                                bool progressive = false) {
+struct JpegSpec {
+  int width = 0;
+  int height = 0;
+  J_COLOR_SPACE space = JCS_RGB;  // of the samples
+  int components = 3;
+  int quality = 90;
+  bool progressive = false;
+  int luma_h = 1;  // sampling factors of the first component; the others are 1x1
+  int luma_v = 1;
+  bool adobe_marker = true;  // libjpeg's default for CMYK / YCCK / RGB
+};
+
+std::vector<uint8_t> EncodeJpeg(const std::vector<uint8_t>& samples, const JpegSpec& spec) {
   jpeg_compress_struct cinfo;
   jpeg_error_mgr error;
   cinfo.err = jpeg_std_error(&error);
@@ -450,21 +463,22 @@ std::vector<uint8_t> EncodeJpeg(const std::vector<uint8_t>& samples, int width, 
   unsigned char* buffer = nullptr;
   unsigned long size = 0;
   jpeg_mem_dest(&cinfo, &buffer, &size);
-  cinfo.image_width = width;
-  cinfo.image_height = height;
-  cinfo.input_components = components;
-  cinfo.in_color_space = space;
+  cinfo.image_width = spec.width;
+  cinfo.image_height = spec.height;
+  cinfo.input_components = spec.components;
+  cinfo.in_color_space = spec.space;
   jpeg_set_defaults(&cinfo);
-  jpeg_set_quality(&cinfo, quality, TRUE);
-  for (int c = 0; c < cinfo.num_components; ++c) {  // 4:4:4, no chroma subsampling
-    cinfo.comp_info[c].h_samp_factor = 1;
-    cinfo.comp_info[c].v_samp_factor = 1;
+  jpeg_set_quality(&cinfo, spec.quality, TRUE);
+  for (int c = 0; c < cinfo.num_components; ++c) {
+    cinfo.comp_info[c].h_samp_factor = c == 0 ? spec.luma_h : 1;
+    cinfo.comp_info[c].v_samp_factor = c == 0 ? spec.luma_v : 1;
   }
-  if (progressive) jpeg_simple_progression(&cinfo);
+  if (!spec.adobe_marker) cinfo.write_Adobe_marker = FALSE;
+  if (spec.progressive) jpeg_simple_progression(&cinfo);
   jpeg_start_compress(&cinfo, TRUE);
   while (cinfo.next_scanline < cinfo.image_height) {
     JSAMPROW row = const_cast<uint8_t*>(samples.data()) +
-                   static_cast<size_t>(cinfo.next_scanline) * width * components;
+                   static_cast<size_t>(cinfo.next_scanline) * spec.width * spec.components;
     jpeg_write_scanlines(&cinfo, &row, 1);
   }
   jpeg_finish_compress(&cinfo);
@@ -472,6 +486,38 @@ std::vector<uint8_t> EncodeJpeg(const std::vector<uint8_t>& samples, int width, 
   std::vector<uint8_t> out(buffer, buffer + size);
   free(buffer);
   return out;
+}
+
+// 4:4:4 (no chroma subsampling).
+std::vector<uint8_t> EncodeJpeg(const std::vector<uint8_t>& samples, int width, int height,
+                                J_COLOR_SPACE space, int components, int quality,
+                                bool progressive = false) {
+  return EncodeJpeg(samples, {width, height, space, components, quality, progressive});
+}
+
+// libjpeg's own decode with its default settings, independently of edgeforge.
+Image LibjpegDecode(const std::vector<uint8_t>& jpeg, J_COLOR_SPACE out_space) {
+  jpeg_decompress_struct cinfo;
+  jpeg_error_mgr error;
+  cinfo.err = jpeg_std_error(&error);
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, jpeg.data(), jpeg.size());
+  jpeg_read_header(&cinfo, TRUE);
+  cinfo.out_color_space = out_space;
+  jpeg_start_decompress(&cinfo);
+  Image image{static_cast<int>(cinfo.output_width),
+              static_cast<int>(cinfo.output_height),
+              cinfo.output_components,
+              {}};
+  image.pixels.resize(static_cast<size_t>(image.width) * image.height * image.channels);
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW row = image.pixels.data() +
+                   static_cast<size_t>(cinfo.output_scanline) * image.width * image.channels;
+    jpeg_read_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_decompress(&cinfo);
+  jpeg_destroy_decompress(&cinfo);
+  return image;
 }
 
 // A smooth image (JPEG's best case) so the round trip error is small.
@@ -506,12 +552,37 @@ TEST(DataImageJpeg, RoundTripOfASmoothImage) {
 }
 
 TEST(DataImageJpeg, ProgressiveDecodesLikeBaseline) {
-  // Same quantization tables, so the same coefficients: identical pixels.
-  const Image source = MakeImage(40, 24, 3, 8);
-  const Image baseline = Decoded(EncodeJpeg(source.pixels, 40, 24, JCS_RGB, 3, 90), "b.jpg");
-  const Image progressive =
-      Decoded(EncodeJpeg(source.pixels, 40, 24, JCS_RGB, 3, 90, true), "p.jpg");
-  EXPECT_EQ(baseline, progressive);
+  // Same quantization tables, so the same coefficients: identical pixels, whatever the chroma
+  // subsampling and the pixel reconstruction.
+  const Image source = MakeImage(41, 23, 3, 8);
+  for (JpegDecoding decoding : {JpegDecoding::kReference, JpegDecoding::kLibjpegTurbo}) {
+    for (auto [h, v] : {std::pair{1, 1}, {2, 2}, {2, 1}, {1, 2}}) {
+      SCOPED_TRACE("decoding " + std::to_string(static_cast<int>(decoding)) + " luma sampling " +
+                   std::to_string(h) + "x" + std::to_string(v));
+      JpegSpec spec{41, 23, JCS_RGB, 3, 90, false, h, v};
+      const StatusOr<Image> baseline =
+          DecodeImage(EncodeJpeg(source.pixels, spec), "b.jpg", ColorMode::kRgb, decoding);
+      spec.progressive = true;
+      const StatusOr<Image> progressive =
+          DecodeImage(EncodeJpeg(source.pixels, spec), "p.jpg", ColorMode::kRgb, decoding);
+      ASSERT_TRUE(baseline.ok()) << baseline.status().message();
+      ASSERT_TRUE(progressive.ok()) << progressive.status().message();
+      EXPECT_EQ(*baseline, *progressive);
+    }
+  }
+}
+
+TEST(DataImageJpeg, SubsampledRoundTripOfASmoothImage) {
+  const Image want = SmoothImage(37, 21);
+  for (auto [h, v] : {std::pair{2, 2}, {2, 1}, {1, 2}}) {
+    SCOPED_TRACE("luma sampling " + std::to_string(h) + "x" + std::to_string(v));
+    const Image got =
+        Decoded(EncodeJpeg(want.pixels, {37, 21, JCS_RGB, 3, 98, false, h, v}), "smooth.jpg");
+    ASSERT_EQ(got.width, 37);
+    ASSERT_EQ(got.height, 21);
+    // Chroma is upsampled by repeating samples (no interpolation): measured 9 for 4:2:0.
+    EXPECT_LE(MaxAbsDiff(got.pixels, want.pixels), 10);
+  }
 }
 
 TEST(DataImageJpeg, GrayscaleJpegIsOneChannelNatively) {
@@ -552,6 +623,223 @@ TEST(DataImageJpeg, CoralPhotos) {
     EXPECT_EQ(image->height, photo.height);
     EXPECT_EQ(image->channels, 3);
     EXPECT_EQ(image->pixels.size(), size_t{3} * photo.width * photo.height);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The reference reconstruction (JpegDecoding::kReference): jpeg-js 0.4.4's arithmetic.
+
+TEST(DataImageJpegReference, ParrotGoldenInputsAreReproducedExactly) {
+  // The golden inputs were made by decoding parrot.jpg with jpeg-js and resizing bilinearly:
+  // the default decode must give them byte for byte (libjpeg-turbo's pixels do not).
+  StatusOr<Image> parrot = LoadImage(TestData("coral/parrot.jpg"));
+  ASSERT_TRUE(parrot.ok()) << parrot.status().message();
+  StatusOr<Image> libjpeg =
+      LoadImage(TestData("coral/parrot.jpg"), ColorMode::kRgb, JpegDecoding::kLibjpegTurbo);
+  ASSERT_TRUE(libjpeg.ok()) << libjpeg.status().message();
+  const std::pair<const char*, int> goldens[] = {
+      {"mobilenet_v2_1.0_224_quant", 224},
+      {"tf2_mobilenet_v2_1.0_224_ptq", 224},
+      {"mobilenet_v1_0.25_128_quant", 128},
+      {"mobilenet_v1_1.0_224_quant_embedding_extractor", 224}};
+  for (const auto& [model, size] : goldens) {
+    SCOPED_TRACE(model);
+    const std::vector<uint8_t> golden =
+        testing::ReadBytes(TestData(std::string("golden/") + model + "__parrot.in.bin"));
+    const Image resized = ResizeBilinear(*parrot, size, size);
+    ASSERT_EQ(resized.pixels.size(), golden.size());
+    EXPECT_EQ(resized.pixels, golden);
+    EXPECT_NE(ResizeBilinear(*libjpeg, size, size).pixels, golden);
+  }
+}
+
+TEST(DataImageJpegReference, LibjpegTurboOptionIsLibjpegsOwnDecode) {
+  for (const char* file : {"coral/parrot.jpg", "coral/owl.jpg"}) {
+    SCOPED_TRACE(file);
+    const std::vector<uint8_t> jpeg = testing::ReadBytes(TestData(file));
+    const Image libjpeg = Decoded(jpeg, file, ColorMode::kRgb, JpegDecoding::kLibjpegTurbo);
+    EXPECT_EQ(libjpeg, LibjpegDecode(jpeg, JCS_RGB));
+    // The two reconstructions are close but not the same.
+    const Image reference = Decoded(jpeg, file);
+    EXPECT_NE(reference.pixels, libjpeg.pixels);
+    EXPECT_LE(MaxAbsDiff(reference.pixels, libjpeg.pixels), 16);
+  }
+}
+
+TEST(DataImageJpegReference, BlockCountsFollowJpegJs) {
+  using data::ReferenceBlockCount;
+  EXPECT_EQ(ReferenceBlockCount(512, 1, 1), 64);
+  EXPECT_EQ(ReferenceBlockCount(929, 1, 1), 117);
+  EXPECT_EQ(ReferenceBlockCount(17, 2, 2), 3);  // 4:2:0 luma
+  EXPECT_EQ(ReferenceBlockCount(17, 1, 2), 2);  // 4:2:0 chroma
+  EXPECT_EQ(ReferenceBlockCount(1, 1, 4), 1);
+  // ceil(ceil(9 / 8) * 2 / 3) = 2, where libjpeg's ceil(9 * 2 / 24) is 1.
+  EXPECT_EQ(ReferenceBlockCount(9, 2, 3), 2);
+}
+
+// Expected samples computed by jpeg-js's own quantizeAndInverse (lib/decoder.js) on the
+// same coefficients and steps.
+TEST(DataImageJpegReference, InverseDctMatchesJpegJs) {
+  int16_t coefficients[64] = {};
+  uint16_t steps[64];
+  for (int i = 0; i < 64; ++i) steps[i] = static_cast<uint16_t>(1 + (i * 7) % 23);
+  const std::pair<int, int16_t> typical[] = {{0, -23}, {1, 14}, {2, -5}, {3, 2},   {7, 1},
+                                             {8, 9},   {9, -3}, {10, 2}, {16, -4}, {17, 1},
+                                             {24, -1}, {27, 1}, {36, 1}, {56, -2}, {63, -1}};
+  for (auto [at, value] : typical) coefficients[at] = value;
+  // clang-format off
+  const uint8_t want_typical[64] = {
+      134, 124, 125, 138, 146, 133, 115, 104, 136, 138, 141, 140, 147, 144, 128, 105,
+      144, 148, 149, 149, 151, 149, 131, 110, 156, 147, 150, 156, 161, 142, 125, 113,
+      152, 142, 139, 149, 149, 133, 110, 97,  139, 137, 136, 129, 132, 121, 98,  70,
+      126, 126, 122, 116, 113, 103, 77,  51,  124, 114, 112, 114, 109, 85,  61,  46};
+  // clang-format on
+  // Written with a stride to check it is honoured.
+  uint8_t out[8 * 11];
+  std::memset(out, 0xAB, sizeof out);
+  data::ReferenceInverseDct(coefficients, steps, out, 11);
+  for (int y = 0; y < 8; ++y) {
+    for (int x = 0; x < 8; ++x)
+      EXPECT_EQ(out[y * 11 + x], want_typical[y * 8 + x]) << x << "," << y;
+    for (int x = 8; x < 11; ++x) EXPECT_EQ(out[y * 11 + x], 0xAB);
+  }
+
+  // Huge coefficients and steps (legal: 16-bit quantization tables): jpeg-js's intermediate
+  // values wrap to 32 bits, and so must ours.
+  int16_t huge[64] = {};
+  uint16_t max_steps[64];
+  for (auto& step : max_steps) step = 65535;
+  const std::pair<int, int16_t> extreme[] = {{0, 30000}, {1, -1023}, {5, 1023},   {9, 700},
+                                             {18, -900}, {27, 1000}, {40, -1023}, {62, 511}};
+  for (auto [at, value] : extreme) huge[at] = value;
+  // clang-format off
+  const uint8_t want_huge[64] = {
+      0,   0,   255, 255, 255, 255, 0,   0,   0,   255, 0,   0, 0, 0,   255, 0,
+      255, 0,   255, 0,   0,   255, 0,   0,   255, 255, 255, 255, 0, 0,   0,   0,
+      0,   0,   0,   0,   255, 0,   255, 0,   0,   255, 255, 255, 255, 255, 0,   255,
+      255, 255, 255, 47,  0,   0,   255, 255, 255, 255, 255, 0, 0, 255, 0,   255};
+  // clang-format on
+  uint8_t huge_out[64];
+  data::ReferenceInverseDct(huge, max_steps, huge_out, 8);
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(huge_out[i], want_huge[i]) << "sample " << i;
+
+  // A DC-only block takes jpeg-js's shortcut: 160 -> (5793*160 + 512) >> 10 = 905 ->
+  // (5793*905 + 8192) >> 14 = 320 -> 128 + ((320 + 8) >> 4) = 148 everywhere.
+  int16_t flat[64] = {10};
+  uint16_t sixteen[64];
+  for (auto& step : sixteen) step = 16;
+  uint8_t flat_out[64];
+  data::ReferenceInverseDct(flat, sixteen, flat_out, 8);
+  for (uint8_t sample : flat_out) EXPECT_EQ(sample, 148);
+}
+
+// An 8x8 plane (one block) with every sample `value`.
+data::ReferencePlane Plane(int h, int v, uint8_t value) {
+  return {h, v, 8, 8, std::vector<uint8_t>(64, value)};
+}
+
+TEST(DataImageJpegReference, NearestChromaAndTruncatingColourConversion) {
+  // 3x2 pixels in 4:2:0: luma 2x2, chroma 1x1. jpeg-js picks chroma sample
+  // floor(x * 1/2), floor(y * 1/2): pixels 0 and 1 of a row share chroma sample 0.
+  data::ReferenceFrame frame;
+  frame.width = 3;
+  frame.height = 2;
+  frame.max_sampling_h = 2;
+  frame.max_sampling_v = 2;
+  frame.planes = {Plane(2, 2, 0), Plane(1, 1, 128), Plane(1, 1, 128)};
+  uint8_t* y = frame.planes[0].samples.data();
+  uint8_t* cb = frame.planes[1].samples.data();
+  uint8_t* cr = frame.planes[2].samples.data();
+  y[0] = 100, y[1] = 250, y[2] = 30, y[8] = 30;
+  cr[0] = 200, cb[1] = 160, cr[1] = 90, cb[8] = 0, cr[8] = 255;  // row 1 of chroma: unused
+  StatusOr<Image> image = data::ReferenceColorConvert(frame, "frame");
+  ASSERT_TRUE(image.ok()) << image.status().message();
+  EXPECT_EQ(image->channels, 3);
+  // (Y, Cb, Cr) = (100, 128, 200): R = 100 + 1.402 * 72 = 200.944 -> 200 (truncated),
+  // G = 100 - 0.71413636 * 72 = 48.58 -> 48, B = 100.
+  // (250, 128, 200): R clamps to 255, G = 198.58 -> 198, B = 250.
+  // (30, 160, 90): R = 30 - 53.276 -> 0, G = 30 - 11.0124 + 27.137 = 46.12 -> 46,
+  //   B = 30 + 56.704 = 86.70 -> 86.
+  // Row 1 reads luma row 1 (30, 0, 0) and chroma row 0 again.
+  const std::vector<uint8_t> want = {200, 48, 100, 255, 198, 250, 0, 46, 86,
+                                     130, 0,  30,  100, 0,   0,   0, 16, 56};
+  EXPECT_EQ(image->pixels, want);
+}
+
+TEST(DataImageJpegReference, AdobeCmykAndYcck) {
+  data::ReferenceFrame frame;
+  frame.width = 1;
+  frame.height = 1;
+  frame.adobe.present = true;
+  frame.planes = {Plane(1, 1, 200), Plane(1, 1, 100), Plane(1, 1, 50), Plane(1, 1, 230)};
+  // Stored inverted (Adobe): ink C = 55, M = 155, Y = 205, K = 25;
+  // R = 255 - (55 * (1 - 25/255) + 25) = 180.39 -> 180, G -> 90, B -> 45.
+  StatusOr<Image> cmyk = data::ReferenceColorConvert(frame, "cmyk");
+  ASSERT_TRUE(cmyk.ok()) << cmyk.status().message();
+  EXPECT_EQ(cmyk->pixels, (std::vector<uint8_t>{180, 90, 45}));
+  // YCCK: (Y, Cb, Cr) = (100, 128, 200) -> ink (200, 48, 100) as in RGB; then the same blend.
+  frame.adobe.transform = 2;
+  frame.planes[0].samples.assign(64, 100);
+  frame.planes[1].samples.assign(64, 128);
+  frame.planes[2].samples.assign(64, 200);
+  StatusOr<Image> ycck = data::ReferenceColorConvert(frame, "ycck");
+  ASSERT_TRUE(ycck.ok()) << ycck.status().message();
+  EXPECT_EQ(ycck->pixels, (std::vector<uint8_t>{49, 186, 139}));
+  // Without an Adobe marker jpeg-js refuses 4 components.
+  frame.adobe = {};
+  EXPECT_EQ(data::ReferenceColorConvert(frame, "plain.jpg").status().code(),
+            StatusCode::kUnimplemented);
+}
+
+TEST(DataImageJpegReference, AdobeMarkerIsReadAsJpegJsReadsIt) {
+  auto apply = [](std::vector<uint8_t> payload, data::AdobeMarker adobe) {
+    data::ApplyApp14Segment(payload, &adobe);
+    return std::pair{adobe.present, adobe.transform};
+  };
+  const std::vector<uint8_t> ycck = {'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 2};
+  EXPECT_EQ(apply(ycck, {}), std::pair(true, 2));
+  EXPECT_EQ(apply({'A', 'd', 'o', 'b', 'e', 0, 100}, {}), std::pair(true, 0));  // short
+  EXPECT_EQ(apply({'A', 'd', 'o', 'b', 'e', 1, 100, 0, 0, 0, 0, 2}, {}), std::pair(false, 0));
+  EXPECT_EQ(apply({'I', 'C', 'C'}, {true, 1}), std::pair(true, 1));  // not Adobe: kept
+}
+
+TEST(DataImageJpegReference, CmykFilesDecodeThroughBothPaths) {
+  // With an Adobe marker: the reference formulas; without one jpeg-js refuses the file, so
+  // libjpeg-turbo's decode is used and the two options agree.
+  std::vector<uint8_t> samples;
+  for (int i = 0; i < 24 * 16; ++i) {
+    samples.insert(samples.end(),
+                   {static_cast<uint8_t>(i), 40, 200, static_cast<uint8_t>(255 - i / 2)});
+  }
+  JpegSpec spec{24, 16, JCS_CMYK, 4, 95};
+  const std::vector<uint8_t> adobe = EncodeJpeg(samples, spec);
+  const Image reference = Decoded(adobe, "adobe.jpg");
+  const Image libjpeg = Decoded(adobe, "adobe.jpg", ColorMode::kRgb, JpegDecoding::kLibjpegTurbo);
+  EXPECT_LE(MaxAbsDiff(reference.pixels, libjpeg.pixels), 4);
+  spec.adobe_marker = false;
+  const std::vector<uint8_t> plain = EncodeJpeg(samples, spec);
+  EXPECT_EQ(Decoded(plain, "plain.jpg"),
+            Decoded(plain, "plain.jpg", ColorMode::kRgb, JpegDecoding::kLibjpegTurbo));
+}
+
+TEST(DataImageJpegReference, DamagedFilesAreErrorsWithBothDecodings) {
+  // libjpeg-turbo does the parsing and entropy decoding for both, so a truncated or damaged
+  // file is an error either way, never a padded image.
+  const Image source = SmoothImage(48, 40);
+  for (bool progressive : {false, true}) {
+    const std::vector<uint8_t> jpeg =
+        EncodeJpeg(source.pixels, {48, 40, JCS_RGB, 3, 90, progressive, 2, 2});
+    for (JpegDecoding decoding : {JpegDecoding::kReference, JpegDecoding::kLibjpegTurbo}) {
+      for (size_t cut : {size_t{3}, jpeg.size() / 3, jpeg.size() / 2, jpeg.size() - 2}) {
+        SCOPED_TRACE("progressive " + std::to_string(progressive) + " decoding " +
+                     std::to_string(static_cast<int>(decoding)) + " cut at " + std::to_string(cut));
+        const std::vector<uint8_t> truncated(jpeg.begin(), jpeg.begin() + cut);
+        StatusOr<Image> image = DecodeImage(truncated, "cut.jpg", ColorMode::kRgb, decoding);
+        ASSERT_FALSE(image.ok());
+        EXPECT_NE(image.status().message().find("cut.jpg"), std::string::npos)
+            << image.status().message();
+      }
+    }
   }
 }
 

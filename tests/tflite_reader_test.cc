@@ -102,9 +102,9 @@ TEST(TfliteReader, OpCountsOfMobilenets) {
                                                       {"RESHAPE", 1},
                                                       {"SOFTMAX", 1}}));
   ir::Graph embedding = ReadOrDie("coral/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite");
-  EXPECT_EQ(OpCounts(embedding), (std::map<std::string, int>{{"CONV_2D", 14},
-                                                             {"DEPTHWISE_CONV_2D", 13},
-                                                             {"AVERAGE_POOL_2D", 1}}));
+  EXPECT_EQ(OpCounts(embedding),
+            (std::map<std::string, int>{
+                {"CONV_2D", 14}, {"DEPTHWISE_CONV_2D", 13}, {"AVERAGE_POOL_2D", 1}}));
   // MobileNet V2: 17 inverted residual blocks, 10 of them with a residual ADD.
   ir::Graph v2 = ReadOrDie("coral/mobilenet_v2_1.0_224_quant.tflite");
   EXPECT_EQ(OpCounts(v2)["DEPTHWISE_CONV_2D"], 17);
@@ -259,7 +259,8 @@ TEST(TfliteReader, ReadModelFromMemoryKeepsOwnerAlive) {
 }
 
 TEST(TfliteReader, MisalignedInputIsCopiedAndStillReads) {
-  std::vector<uint8_t> file = testing::ReadBytes(TestData("coral/mobilenet_v1_0.25_128_quant.tflite"));
+  std::vector<uint8_t> file =
+      testing::ReadBytes(TestData("coral/mobilenet_v1_0.25_128_quant.tflite"));
   auto shifted = std::make_shared<std::vector<uint8_t>>(file.size() + 1);
   std::copy(file.begin(), file.end(), shifted->begin() + 1);
   std::span<const uint8_t> view(shifted->data() + 1, file.size());

@@ -29,20 +29,40 @@ enum class ColorMode {
   kGray,  // 1 channel; colour images become luma (0.299 R + 0.587 G + 0.114 B, rounded)
 };
 
+// How JPEG pixels are reconstructed from the entropy-decoded DCT coefficients. JPEG decoders
+// legitimately differ by a few levels per sample (IDCT precision, chroma upsampling, colour
+// conversion rounding), and a classifier's top-5 can change with them.
+enum class JpegDecoding {
+  // Bit-exact with jpeg-js 0.4.4 (npm; pdf.js-derived): its integer IDCT, nearest-sample
+  // chroma upsampling and double-precision YCbCr -> RGB truncated toward zero. This is the
+  // decoder behind the TFLite goldens in testdata/golden, so classifying a JPEG here gives
+  // the same input tensor as the golden pipeline. Like jpeg-js, every 3-component JPEG is
+  // treated as YCbCr (even one an Adobe marker says is RGB). Files jpeg-js cannot read but
+  // libjpeg-turbo can (arithmetic coding: the same arithmetic is applied; 4 components
+  // without an Adobe marker: libjpeg-turbo's pixels are returned) still decode.
+  kReference,
+  // libjpeg-turbo's own output with its default settings (accurate integer IDCT "ISLOW",
+  // fancy upsampling): what TensorFlow's decode_jpeg and Pillow return.
+  kLibjpegTurbo,
+};
+
 // Decodes a JPEG, PNG or BMP, recognised by its magic bytes (not by a file extension).
 // `source_name` (usually the path) is named in every error message. Corrupt or truncated
 // data, and images larger than kMaxImageSide x kMaxImageSide or kMaxImagePixels, are errors
 // (a JPEG cut anywhere, even just before its end marker, is an error, never a padded image).
 // Pixels are returned as stored: EXIF orientation and colour profiles are not applied, as in
-// TensorFlow's decoders. JPEG uses libjpeg-turbo's defaults (accurate integer IDCT).
+// TensorFlow's decoders. `jpeg` picks the JPEG pixel reconstruction (ignored for PNG / BMP);
+// libjpeg-turbo parses and entropy-decodes either way, so errors are the same for both.
 inline constexpr int kMaxImageSide = 32768;
 inline constexpr int64_t kMaxImagePixels = int64_t{1} << 28;
 [[nodiscard]] StatusOr<Image> DecodeImage(std::span<const uint8_t> bytes,
                                           const std::string& source_name,
-                                          ColorMode mode = ColorMode::kRgb);
+                                          ColorMode mode = ColorMode::kRgb,
+                                          JpegDecoding jpeg = JpegDecoding::kReference);
 
 // Reads and decodes the file at `path`.
-[[nodiscard]] StatusOr<Image> LoadImage(const std::string& path, ColorMode mode = ColorMode::kRgb);
+[[nodiscard]] StatusOr<Image> LoadImage(const std::string& path, ColorMode mode = ColorMode::kRgb,
+                                        JpegDecoding jpeg = JpegDecoding::kReference);
 
 // Bilinear resize to width x height, as TensorFlow's resize_bilinear with
 // half_pixel_centers=true and no antialiasing computes it, each result rounded to the nearest

@@ -19,9 +19,10 @@ ImageFormat DetectImageFormat(std::span<const uint8_t> bytes);
 
 // Detects the format and decodes; 1 or 3 channels as the file holds them.
 StatusOr<Image> DecodeNativeChannels(std::span<const uint8_t> bytes,
-                                     const std::string& source_name);
+                                     const std::string& source_name, JpegDecoding jpeg);
 
-StatusOr<Image> DecodeJpeg(std::span<const uint8_t> bytes, const std::string& source_name);
+StatusOr<Image> DecodeJpeg(std::span<const uint8_t> bytes, const std::string& source_name,
+                           JpegDecoding decoding);
 StatusOr<Image> DecodePng(std::span<const uint8_t> bytes, const std::string& source_name);
 StatusOr<Image> DecodeBmp(std::span<const uint8_t> bytes, const std::string& source_name);
 

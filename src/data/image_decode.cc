@@ -63,11 +63,11 @@ Image ConvertChannels(Image image, ColorMode mode) {
 }  // namespace
 
 StatusOr<Image> DecodeNativeChannels(std::span<const uint8_t> bytes,
-                                     const std::string& source_name) {
+                                     const std::string& source_name, JpegDecoding jpeg) {
   if (bytes.empty()) return InvalidArgument(source_name + ": empty file, not an image");
   switch (DetectImageFormat(bytes)) {
     case ImageFormat::kJpeg:
-      return DecodeJpeg(bytes, source_name);
+      return DecodeJpeg(bytes, source_name, jpeg);
     case ImageFormat::kPng:
       return DecodePng(bytes, source_name);
     case ImageFormat::kBmp:
@@ -106,14 +106,14 @@ Status CheckImageDimensions(int64_t width, int64_t height, const std::string& so
 }  // namespace data
 
 StatusOr<Image> DecodeImage(std::span<const uint8_t> bytes, const std::string& source_name,
-                            ColorMode mode) {
-  EF_ASSIGN_OR_RETURN(Image native, data::DecodeNativeChannels(bytes, source_name));
+                            ColorMode mode, JpegDecoding jpeg) {
+  EF_ASSIGN_OR_RETURN(Image native, data::DecodeNativeChannels(bytes, source_name, jpeg));
   return data::ConvertChannels(std::move(native), mode);
 }
 
-StatusOr<Image> LoadImage(const std::string& path, ColorMode mode) {
+StatusOr<Image> LoadImage(const std::string& path, ColorMode mode, JpegDecoding jpeg) {
   EF_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, core::ReadFile(path));
-  return DecodeImage(bytes, path, mode);
+  return DecodeImage(bytes, path, mode, jpeg);
 }
 
 }  // namespace edgeforge

@@ -53,8 +53,7 @@ fb::Padding FromPadding(ir::Padding p) {
 // zero or negative values would crash them, so neither side lets one through.
 Status CheckAtLeastOne(const char* field, int32_t value) {
   if (value >= 1) return Status::Ok();
-  return InvalidArgument(std::string(field) + " is " + std::to_string(value) +
-                         ", expected >= 1");
+  return InvalidArgument(std::string(field) + " is " + std::to_string(value) + ", expected >= 1");
 }
 
 Status Check(const ir::Conv2DOptions& o) {
@@ -221,8 +220,7 @@ const PassThroughBuiltin* FindPassThrough(int32_t code) {
 // (monostate): the op still reads, and the writer then refuses it instead of changing it.
 ir::OpOptions ReadPassThroughOptions(const fb::Operator& op, const PassThroughBuiltin& entry) {
   switch (entry.kind) {
-    case PassThrough::kNoFields:
-      return std::monostate{};
+    case PassThrough::kNoFields: return std::monostate{};
     case PassThrough::kActivation: {
       const auto* o = op.builtin_options_as<fb::DivOptions>();
       if (!o) return ir::ElementwiseOptions{};
@@ -240,7 +238,7 @@ ir::OpOptions ReadPassThroughOptions(const fb::Operator& op, const PassThroughBu
       auto padding = ToPadding(o->padding());
       auto activation = ToActivation(o->fused_activation_function());
       if (!padding.ok() || !activation.ok()) return std::monostate{};
-      ir::Pool2DOptions p{*padding,        o->stride_w(),      o->stride_h(),
+      ir::Pool2DOptions p{*padding,          o->stride_w(),      o->stride_h(),
                           o->filter_width(), o->filter_height(), *activation};
       if (!Check(p).ok()) return std::monostate{};
       return p;
@@ -296,7 +294,8 @@ StatusOr<WrittenOptions> WritePassThroughOptions(flatbuffers::FlatBufferBuilder&
       if (entry.options != OptionsType::NONE) out.table = EmptyTable(fbb);
       return out;
     case PassThrough::kActivation: {
-      EF_ASSIGN_OR_RETURN(auto o, OptionsOrDefault<ir::ElementwiseOptions>(op, "ElementwiseOptions"));
+      EF_ASSIGN_OR_RETURN(auto o,
+                          OptionsOrDefault<ir::ElementwiseOptions>(op, "ElementwiseOptions"));
       EF_ASSIGN_OR_RETURN(auto activation, FromActivation(o.activation));
       out.table = fb::CreateDivOptions(fbb, activation).Union();
       return out;
@@ -308,8 +307,7 @@ StatusOr<WrittenOptions> WritePassThroughOptions(flatbuffers::FlatBufferBuilder&
     }
     case PassThrough::kPool:
     case PassThrough::kSplitCount:
-    case PassThrough::kOutputType:
-      break;
+    case PassThrough::kOutputType: break;
   }
   // The remaining kinds have no sensible default: reading leaves them empty when the file's
   // values did not fit, and then the op cannot be reproduced.
@@ -339,8 +337,7 @@ StatusOr<WrittenOptions> WritePassThroughOptions(flatbuffers::FlatBufferBuilder&
                       : fb::CreateArgMinOptions(fbb, OutputType(o)).Union();
       return out;
     }
-    default:
-      break;
+    default: break;
   }
   return Internal("unhandled pass-through kind");
 }
@@ -364,8 +361,7 @@ Status ReadElementwise(fb::ActivationFunctionType activation, ir::Op* out) {
 
 // The int16 ADD/SUB kernels read pot_scale_int16 (false: general scales); other dtypes ignore
 // it. The IR does not store it, so an int16 op with the flag cleared is not ours to run.
-bool NeedsGeneralInt16Scales(bool pot_scale_int16, const fb::Operator& op,
-                             const ir::Graph& graph) {
+bool NeedsGeneralInt16Scales(bool pot_scale_int16, const fb::Operator& op, const ir::Graph& graph) {
   if (pot_scale_int16 || !op.inputs() || op.inputs()->size() == 0) return false;
   const int32_t input = op.inputs()->Get(0);
   return input >= 0 && static_cast<size_t>(input) < graph.tensors.size() &&
@@ -400,14 +396,14 @@ int32_t BuiltinCodeOf(ir::OpType type) {
     case ir::OpType::kDequantize: return static_cast<int32_t>(BO::DEQUANTIZE);
     case ir::OpType::kL2Normalization: return static_cast<int32_t>(BO::L2_NORMALIZATION);
     case ir::OpType::kResizeBilinear: return static_cast<int32_t>(BO::RESIZE_BILINEAR);
-    case ir::OpType::kResizeNearestNeighbor: return static_cast<int32_t>(BO::RESIZE_NEAREST_NEIGHBOR);
+    case ir::OpType::kResizeNearestNeighbor:
+      return static_cast<int32_t>(BO::RESIZE_NEAREST_NEIGHBOR);
     case ir::OpType::kArgMax: return static_cast<int32_t>(BO::ARG_MAX);
     case ir::OpType::kCast: return static_cast<int32_t>(BO::CAST);
     case ir::OpType::kBatchNorm:
     case ir::OpType::kDropout:
     case ir::OpType::kUnsupportedBuiltin:
-    case ir::OpType::kCustom:
-      return -1;
+    case ir::OpType::kCustom: return -1;
   }
   return -1;
 }
@@ -432,7 +428,8 @@ Status ReadBuiltinOptions(const fb::Operator& op, int32_t code, const ir::Graph&
       return Status::Ok();
     }
     case BO::DEPTHWISE_CONV_2D: {
-      EF_ASSIGN_OR_RETURN(auto* o, RequiredOptions<fb::DepthwiseConv2DOptions>(op, "DepthwiseConv2DOptions"));
+      EF_ASSIGN_OR_RETURN(
+          auto* o, RequiredOptions<fb::DepthwiseConv2DOptions>(op, "DepthwiseConv2DOptions"));
       ir::DepthwiseConv2DOptions d;
       EF_ASSIGN_OR_RETURN(d.padding, ToPadding(o->padding()));
       EF_ASSIGN_OR_RETURN(d.activation, ToActivation(o->fused_activation_function()));
@@ -466,20 +463,23 @@ Status ReadBuiltinOptions(const fb::Operator& op, int32_t code, const ir::Graph&
     case BO::ADD: {
       const auto* o = op.builtin_options_as<fb::AddOptions>();
       if (o && NeedsGeneralInt16Scales(o->pot_scale_int16(), op, graph)) break;
-      EF_RETURN_IF_ERROR(ReadElementwise(o ? o->fused_activation_function() : fb::ActivationFunctionType::NONE, out));
+      EF_RETURN_IF_ERROR(ReadElementwise(
+          o ? o->fused_activation_function() : fb::ActivationFunctionType::NONE, out));
       out->type = ir::OpType::kAdd;
       return Status::Ok();
     }
     case BO::SUB: {
       const auto* o = op.builtin_options_as<fb::SubOptions>();
       if (o && NeedsGeneralInt16Scales(o->pot_scale_int16(), op, graph)) break;
-      EF_RETURN_IF_ERROR(ReadElementwise(o ? o->fused_activation_function() : fb::ActivationFunctionType::NONE, out));
+      EF_RETURN_IF_ERROR(ReadElementwise(
+          o ? o->fused_activation_function() : fb::ActivationFunctionType::NONE, out));
       out->type = ir::OpType::kSub;
       return Status::Ok();
     }
     case BO::MUL: {
       const auto* o = op.builtin_options_as<fb::MulOptions>();
-      EF_RETURN_IF_ERROR(ReadElementwise(o ? o->fused_activation_function() : fb::ActivationFunctionType::NONE, out));
+      EF_RETURN_IF_ERROR(ReadElementwise(
+          o ? o->fused_activation_function() : fb::ActivationFunctionType::NONE, out));
       out->type = ir::OpType::kMul;
       return Status::Ok();
     }
@@ -495,7 +495,7 @@ Status ReadBuiltinOptions(const fb::Operator& op, int32_t code, const ir::Graph&
       p.filter_h = o->filter_height();
       EF_RETURN_IF_ERROR(Check(p));
       out->type = static_cast<BO>(code) == BO::MAX_POOL_2D ? ir::OpType::kMaxPool2D
-                                                            : ir::OpType::kAveragePool2D;
+                                                           : ir::OpType::kAveragePool2D;
       out->options = p;
       return Status::Ok();
     }
@@ -532,7 +532,8 @@ Status ReadBuiltinOptions(const fb::Operator& op, int32_t code, const ir::Graph&
       return Status::Ok();
     }
     case BO::CONCATENATION: {
-      EF_ASSIGN_OR_RETURN(auto* o, RequiredOptions<fb::ConcatenationOptions>(op, "ConcatenationOptions"));
+      EF_ASSIGN_OR_RETURN(auto* o,
+                          RequiredOptions<fb::ConcatenationOptions>(op, "ConcatenationOptions"));
       ir::ConcatenationOptions c;
       c.axis = o->axis();
       EF_ASSIGN_OR_RETURN(c.activation, ToActivation(o->fused_activation_function()));
@@ -591,7 +592,8 @@ Status ReadBuiltinOptions(const fb::Operator& op, int32_t code, const ir::Graph&
           }
         }
         if (!output || (output->dtype != DType::kInt32 && output->dtype != DType::kInt64)) {
-          return InvalidArgument("missing ArgMaxOptions and no int32/int64 output to infer it from");
+          return InvalidArgument(
+              "missing ArgMaxOptions and no int32/int64 output to infer it from");
         }
         a.output_int64 = output->dtype == DType::kInt64;
       }
@@ -608,8 +610,7 @@ Status ReadBuiltinOptions(const fb::Operator& op, int32_t code, const ir::Graph&
     case BO::QUANTIZE: out->type = ir::OpType::kQuantize; return Status::Ok();
     case BO::DEQUANTIZE: out->type = ir::OpType::kDequantize; return Status::Ok();
     case BO::CAST: out->type = ir::OpType::kCast; return Status::Ok();  // dtypes from tensors
-    default:
-      break;
+    default: break;
   }
   // Not run by edgeforge (or, after a `break` above, options the IR cannot express).
   out->type = ir::OpType::kUnsupportedBuiltin;
@@ -627,16 +628,14 @@ StatusOr<int32_t> BuiltinCodeForWriting(const ir::Op& op) {
       return InvalidArgument(std::string(ir::OpTypeName(op.type)) +
                              " is a training-only op; fold batch norms and remove dropout "
                              "(the ir passes) before writing a .tflite");
-    case ir::OpType::kCustom:
-      return Internal("custom ops have no builtin code");
+    case ir::OpType::kCustom: return Internal("custom ops have no builtin code");
     case ir::OpType::kUnsupportedBuiltin:
       if (!FindPassThrough(op.builtin_code)) {
         return Unimplemented("edgeforge neither runs builtin " + CodeName(op.builtin_code) +
                              " nor keeps its options, so it cannot write it back");
       }
       return op.builtin_code;
-    default:
-      return BuiltinCodeOf(op.type);
+    default: return BuiltinCodeOf(op.type);
   }
 }
 
@@ -655,7 +654,8 @@ StatusOr<WrittenOptions> WriteBuiltinOptions(flatbuffers::FlatBufferBuilder& fbb
       return out;
     }
     case ir::OpType::kDepthwiseConv2D: {
-      EF_ASSIGN_OR_RETURN(auto o, OptionsOrDefault<ir::DepthwiseConv2DOptions>(op, "DepthwiseConv2DOptions"));
+      EF_ASSIGN_OR_RETURN(
+          auto o, OptionsOrDefault<ir::DepthwiseConv2DOptions>(op, "DepthwiseConv2DOptions"));
       EF_RETURN_IF_ERROR(Check(o));
       EF_ASSIGN_OR_RETURN(auto activation, FromActivation(o.activation));
       out.type = OptionsType::DepthwiseConv2DOptions;
@@ -666,19 +666,21 @@ StatusOr<WrittenOptions> WriteBuiltinOptions(flatbuffers::FlatBufferBuilder& fbb
       return out;
     }
     case ir::OpType::kFullyConnected: {
-      EF_ASSIGN_OR_RETURN(auto o, OptionsOrDefault<ir::FullyConnectedOptions>(op, "FullyConnectedOptions"));
+      EF_ASSIGN_OR_RETURN(auto o,
+                          OptionsOrDefault<ir::FullyConnectedOptions>(op, "FullyConnectedOptions"));
       EF_ASSIGN_OR_RETURN(auto activation, FromActivation(o.activation));
       out.type = OptionsType::FullyConnectedOptions;
-      out.table = fb::CreateFullyConnectedOptions(
-                      fbb, activation, fb::FullyConnectedOptionsWeightsFormat::DEFAULT,
-                      o.keep_num_dims)
-                      .Union();
+      out.table =
+          fb::CreateFullyConnectedOptions(
+              fbb, activation, fb::FullyConnectedOptionsWeightsFormat::DEFAULT, o.keep_num_dims)
+              .Union();
       return out;
     }
     case ir::OpType::kAdd:
     case ir::OpType::kSub:
     case ir::OpType::kMul: {
-      EF_ASSIGN_OR_RETURN(auto o, OptionsOrDefault<ir::ElementwiseOptions>(op, "ElementwiseOptions"));
+      EF_ASSIGN_OR_RETURN(auto o,
+                          OptionsOrDefault<ir::ElementwiseOptions>(op, "ElementwiseOptions"));
       EF_ASSIGN_OR_RETURN(auto activation, FromActivation(o.activation));
       if (op.type == ir::OpType::kAdd) {
         out.type = OptionsType::AddOptions;
@@ -734,7 +736,8 @@ StatusOr<WrittenOptions> WriteBuiltinOptions(flatbuffers::FlatBufferBuilder& fbb
       return out;
     }
     case ir::OpType::kConcatenation: {
-      EF_ASSIGN_OR_RETURN(auto o, OptionsOrDefault<ir::ConcatenationOptions>(op, "ConcatenationOptions"));
+      EF_ASSIGN_OR_RETURN(auto o,
+                          OptionsOrDefault<ir::ConcatenationOptions>(op, "ConcatenationOptions"));
       EF_ASSIGN_OR_RETURN(auto activation, FromActivation(o.activation));
       out.type = OptionsType::ConcatenationOptions;
       out.table = fb::CreateConcatenationOptions(fbb, o.axis, activation).Union();
@@ -764,8 +767,7 @@ StatusOr<WrittenOptions> WriteBuiltinOptions(flatbuffers::FlatBufferBuilder& fbb
     case ir::OpType::kResizeNearestNeighbor: {
       EF_ASSIGN_OR_RETURN(auto o, OptionsOrDefault<ir::ResizeOptions>(op, "ResizeOptions"));
       out.type = OptionsType::ResizeNearestNeighborOptions;
-      out.table = fb::CreateResizeNearestNeighborOptions(fbb, o.align_corners,
-                                                         o.half_pixel_centers)
+      out.table = fb::CreateResizeNearestNeighborOptions(fbb, o.align_corners, o.half_pixel_centers)
                       .Union();
       return out;
     }
@@ -796,8 +798,7 @@ StatusOr<WrittenOptions> WriteBuiltinOptions(flatbuffers::FlatBufferBuilder& fbb
     }
     case ir::OpType::kBatchNorm:
     case ir::OpType::kDropout:
-    case ir::OpType::kCustom:
-      break;
+    case ir::OpType::kCustom: break;
   }
   return Internal(std::string("no builtin options for ") + ir::OpTypeName(op.type));
 }

@@ -43,7 +43,6 @@ struct WrittenOptions {
 };
 
 // Serializes the options of builtin op `op` (BuiltinCodeForWriting succeeded) into `fbb`.
-StatusOr<WrittenOptions> WriteBuiltinOptions(flatbuffers::FlatBufferBuilder& fbb,
-                                             const ir::Op& op);
+StatusOr<WrittenOptions> WriteBuiltinOptions(flatbuffers::FlatBufferBuilder& fbb, const ir::Op& op);
 
 }  // namespace edgeforge::tflite

@@ -19,8 +19,9 @@ namespace {
 namespace fb = ::tflite;
 
 constexpr uint32_t kSchemaVersion = 3;
-// flatbuffers uses 32-bit offsets: its Verifier only takes buffers below 2 GiB.
-constexpr size_t kMaxModelBytes = FLATBUFFERS_MAX_BUFFER_SIZE - 1;
+// flatbuffers uses 32-bit offsets: its Verifier only takes buffers below 2 GiB. Bigger files
+// keep the flatbuffer in their first 2 GiB and constant data after it (Buffer.offset).
+constexpr size_t kMaxFlatbufferBytes = FLATBUFFERS_MAX_BUFFER_SIZE - 1;
 // The Verifier checks alignment relative to the start of the bytes; starting them on a 16-byte
 // boundary makes that the alignment in memory too (mmap and operator new both give it).
 constexpr uintptr_t kModelAlignment = 16;
@@ -79,8 +80,8 @@ class ModelReader {
     EF_RETURN_IF_ERROR(CheckContainer());
     model_ = fb::GetModel(bytes_.data());
     if (model_->version() != kSchemaVersion) {
-      return InvalidArgument("schema version " + std::to_string(model_->version()) +
-                             ", expected " + std::to_string(kSchemaVersion));
+      return InvalidArgument("schema version " + std::to_string(model_->version()) + ", expected " +
+                             std::to_string(kSchemaVersion));
     }
     const auto* subgraphs = model_->subgraphs();
     if (!subgraphs || subgraphs->size() == 0) return InvalidArgument("the model has no subgraphs");
@@ -100,22 +101,18 @@ class ModelReader {
   }
 
  private:
-  // Steps 1 of reader.h: is this a TFLite flatbuffer whose every offset can be followed?
+  // Step 1 in reader.h: is this a TFLite flatbuffer whose every offset can be followed?
   Status CheckContainer() const {
     if (bytes_.empty()) return InvalidArgument("not a TFLite model (the file is empty)");
     if (bytes_.size() < 8) {
       return InvalidArgument("not a TFLite model (" + std::to_string(bytes_.size()) +
                              " bytes, too short for a flatbuffer)");
     }
-    if (bytes_.size() > kMaxModelBytes) {
-      return Unimplemented("models of 2 GiB or more are not supported (" +
-                           std::to_string(bytes_.size()) + " bytes)");
-    }
     if (!fb::ModelBufferHasIdentifier(bytes_.data())) {
       return InvalidArgument("not a TFLite model (file identifier '" +
                              QuoteIdentifier(bytes_.subspan(4, 4)) + "', expected 'TFL3')");
     }
-    flatbuffers::Verifier verifier(bytes_.data(), bytes_.size());
+    flatbuffers::Verifier verifier(bytes_.data(), std::min(bytes_.size(), kMaxFlatbufferBytes));
     if (!fb::VerifyModelBuffer(verifier)) {
       return InvalidArgument(
           "not a TFLite model (flatbuffer verification failed: the file is truncated or "
@@ -133,8 +130,7 @@ class ModelReader {
     if (index == 0 && count == 0) return std::span<const uint8_t>();
     if (index >= count) {
       return InvalidArgument(user + ": buffer index " + std::to_string(index) +
-                             " out of range (the model has " + std::to_string(count) +
-                             " buffers)");
+                             " out of range (the model has " + std::to_string(count) + " buffers)");
     }
     const fb::Buffer& buffer = *buffers->Get(index);
     // As in TFLite: an offset above 1 means the data lives outside the flatbuffer.
@@ -248,7 +244,8 @@ class ModelReader {
     out->version = opcode.version();
     const bool is_custom = code == static_cast<int32_t>(fb::BuiltinOperator::CUSTOM);
     if (is_custom) {
-      if (!opcode.custom_code()) return InvalidArgument(label + ": CUSTOM op without a custom_code");
+      if (!opcode.custom_code())
+        return InvalidArgument(label + ": CUSTOM op without a custom_code");
       out->custom_code = opcode.custom_code()->str();
       label += " (CUSTOM(" + out->custom_code + "))";
     } else {
@@ -293,10 +290,9 @@ class ModelReader {
       const uint64_t offset = op.large_custom_options_offset();
       const uint64_t size = op.large_custom_options_size();
       if (offset > bytes_.size() || size > bytes_.size() - offset) {
-        return InvalidArgument(label + ": custom options at file offset " +
-                               std::to_string(offset) + " with " + std::to_string(size) +
-                               " bytes lie outside the " + std::to_string(bytes_.size()) +
-                               "-byte file");
+        return InvalidArgument(label + ": custom options at file offset " + std::to_string(offset) +
+                               " with " + std::to_string(size) + " bytes lie outside the " +
+                               std::to_string(bytes_.size()) + "-byte file");
       }
       return bytes_.subspan(static_cast<size_t>(offset), static_cast<size_t>(size));
     }

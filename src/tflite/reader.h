@@ -29,7 +29,9 @@
 namespace edgeforge::tflite {
 
 // Reads a model from `bytes`, which `owner` keeps alive (the graph's constant tensors point
-// into them). `source_name` (a file name) starts every error message.
+// into them; with a null owner the caller must keep the bytes alive as long as the graph).
+// `source_name` (a file name) starts every error message. Files over 2 GiB are read when their
+// flatbuffer lies in the first 2 GiB and constants follow it (Buffer.offset / size).
 StatusOr<ir::Graph> ReadModel(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner,
                               const std::string& source_name);
 

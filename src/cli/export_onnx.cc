@@ -1,0 +1,34 @@
+// edgeforge export onnx MODEL.tflite OUT.onnx: the same network for ONNX Runtime (see
+// onnx/export.h for what the ONNX model looks like).
+#include <cstdio>
+#include <memory>
+
+#include "cli/command.h"
+#include "onnx/export.h"
+
+namespace edgeforge::cli {
+
+namespace {
+
+int RunExportOnnx(const std::string& model, const std::string& out) {
+  Status s = onnx_export::ExportTfliteFile(model, out);
+  if (!s.ok()) return ReportError(s);
+  std::printf("wrote %s (ONNX opset %lld)\n", out.c_str(), static_cast<long long>(onnx_export::kOpsetVersion));
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddExportCommand(CLI::App& root, std::vector<Command>& commands) {
+  auto* app = root.add_subcommand("export", "Convert a model to another format");
+  app->require_subcommand(1);
+  auto* onnx = app->add_subcommand(
+      "onnx", "Write a .tflite model as ONNX (float as plain ONNX, int8/uint8 in QDQ form) for ONNX Runtime");
+  auto model = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  onnx->add_option("model", *model, "a .tflite file")->required();
+  onnx->add_option("output", *out, "the .onnx file to write")->required();
+  commands.push_back({onnx, [model, out] { return RunExportOnnx(*model, *out); }});
+}
+
+}  // namespace edgeforge::cli
