@@ -158,25 +158,6 @@ std::string PhotoPath(const std::string& image) {
   return std::filesystem::exists(bmp) ? bmp : TestData("coral/" + image + ".jpg");
 }
 
-struct Mismatch {
-  size_t count = 0;
-  int max_abs = 0;
-  double mean_abs = 0;
-};
-
-Mismatch Compare(const std::vector<uint8_t>& got, const std::vector<uint8_t>& want) {
-  Mismatch m;
-  double sum = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    const int d = std::abs(int{got[i]} - int{want[i]});
-    m.count += d != 0;
-    m.max_abs = std::max(m.max_abs, d);
-    sum += d;
-  }
-  m.mean_abs = got.empty() ? 0 : sum / got.size();
-  return m;
-}
-
 TEST(DataResizeGolden, ReproducesEveryGoldenInput) {
   const nlohmann::json index =
       nlohmann::json::parse(testing::ReadBytes(TestData("golden/index.json")));
@@ -205,26 +186,12 @@ TEST(DataResizeGolden, ReproducesEveryGoldenInput) {
     const std::vector<uint8_t> golden =
         ReadBytes(TestData("golden/" + input["file"].get<std::string>()));
     ASSERT_EQ(tensor.size(), golden.size());
-    if (path.ends_with(".bmp")) {
-      // BMP decoding is exact, so the resize must be too.
-      EXPECT_EQ(tensor, golden);
-      exact += tensor == golden;
-    } else {
-      // parrot.jpg: the goldens were made with a different JPEG decoder than libjpeg-turbo
-      // (their pixels average 0.37 lower, consistent with a float YCbCr->RGB conversion that
-      // truncates). Measured: 45-46% of the bytes differ, by at most 2 (128x128) or
-      // 3 (224x224), mean |diff| about 0.47.
-      const Mismatch m = Compare(tensor, golden);
-      EXPECT_LE(m.max_abs, 3);
-      EXPECT_LE(m.mean_abs, 0.55);
-      EXPECT_LE(m.count * 2, tensor.size());
-      std::printf(
-          "[ info ] %s vs libjpeg-turbo decode: %zu of %zu bytes differ, max %d, "
-          "mean |diff| %.3f\n",
-          input["file"].get<std::string>().c_str(), m.count, tensor.size(), m.max_abs, m.mean_abs);
-    }
+    // BMP decoding is exact, and the default JPEG decode reproduces jpeg-js (the decoder the
+    // goldens were made with) bit for bit, so every resized input must equal the golden.
+    EXPECT_EQ(tensor, golden);
+    exact += tensor == golden;
   }
-  EXPECT_EQ(exact, 16);
+  EXPECT_EQ(exact, 20);
 }
 
 }  // namespace
