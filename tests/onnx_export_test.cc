@@ -300,7 +300,7 @@ ir::Graph Int8OpsGraph() {
   const int mn = AddActivation(g, "mean", i8, {1, 16}, mean_q);
   AddOp(g, OpType::kMean, {ml, axes}, {mn}, ir::ReducerOptions{false});
   auto [w3, b3] = AddQuantizedWeights(g, "fc", {10, 16}, -1, mean_q.scale[0], 35);
-  const int fc = AddActivation(g, "fc", i8, {1, 10}, PerTensor(0.125f, 0));
+  const int fc = AddActivation(g, "fc", i8, {1, 10}, PerTensor(1.0f / 32, 0));
   AddOp(g, OpType::kFullyConnected, {mn, w3, b3}, {fc}, ir::FullyConnectedOptions{ir::Activation::kNone, false});
   const int lg = AddActivation(g, "logistic", i8, {1, 10}, PerTensor(1.0f / 256, -128));
   AddOp(g, OpType::kLogistic, {fc}, {lg});

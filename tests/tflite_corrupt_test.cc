@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <random>
@@ -52,12 +53,17 @@ struct RawOpcode {
   int32_t version = 1;
 };
 
+// Builds an op's options table; returns its union type.
+using OptionsMaker =
+    std::function<fb::BuiltinOptions(flatbuffers::FlatBufferBuilder&, flatbuffers::Offset<void>*)>;
+
 struct RawOp {
   uint32_t opcode_index = 0;
   std::vector<int32_t> inputs{};
   std::vector<int32_t> outputs{};
-  bool conv_options = true;
+  bool conv_options = true;  // Conv2DOptions{SAME, stride, stride} unless make_options is set
   int32_t stride = 1;
+  OptionsMaker make_options{};
   std::vector<uint8_t> custom_options{};
   uint64_t large_custom_options_offset = 0, large_custom_options_size = 0;
 };
@@ -112,16 +118,19 @@ struct RawModel {
     std::vector<flatbuffers::Offset<fb::Operator>> op_offsets;
     for (const RawOp& op : ops) {
       flatbuffers::Offset<void> options;
-      if (op.conv_options) {
+      fb::BuiltinOptions options_type = fb::BuiltinOptions::NONE;
+      if (op.make_options) {
+        options_type = op.make_options(fbb, &options);
+      } else if (op.conv_options) {
         options = fb::CreateConv2DOptions(fbb, fb::Padding::SAME, op.stride, op.stride).Union();
+        options_type = fb::BuiltinOptions::Conv2DOptions;
       }
       flatbuffers::Offset<flatbuffers::Vector<uint8_t>> custom;
       if (!op.custom_options.empty()) custom = fbb.CreateVector(op.custom_options);
       op_offsets.push_back(fb::CreateOperator(
           fbb, op.opcode_index, fbb.CreateVector(op.inputs), fbb.CreateVector(op.outputs),
-          op.conv_options ? fb::BuiltinOptions::Conv2DOptions : fb::BuiltinOptions::NONE, options,
-          custom, fb::CustomOptionsFormat::FLEXBUFFERS, 0, 0, op.large_custom_options_offset,
-          op.large_custom_options_size));
+          options_type, options, custom, fb::CustomOptionsFormat::FLEXBUFFERS, 0, 0,
+          op.large_custom_options_offset, op.large_custom_options_size));
     }
     const auto subgraph =
         fb::CreateSubGraph(fbb, fbb.CreateVector(tensor_offsets), fbb.CreateVector(inputs),
@@ -605,6 +614,136 @@ TEST(TfliteCorrupt, BadOptionsOfOpsWeRun) {
   EXPECT_EQ(ReadError(m.Build()), Expected("op 0 (CONV_2D): stride_w is -3, expected >= 1"));
 }
 
+// One op with code `code` whose options `make` builds, on the conv model's tensors.
+RawModel ModelWithOp(int32_t code, OptionsMaker make) {
+  RawModel m = ValidConvModel();
+  m.opcodes[0] =
+      RawOpcode{.deprecated_code = static_cast<int8_t>(std::min(code, 127)), .code = code};
+  m.ops[0].make_options = std::move(make);
+  return m;
+}
+
+TEST(TfliteCorrupt, BadEnumValuesInOptions) {
+  RawModel m = ModelWithOp(3, [](auto& fbb, auto* options) {
+    *options = fb::CreateConv2DOptions(fbb, fb::Padding::SAME, 1, 1,
+                                       static_cast<fb::ActivationFunctionType>(9))
+                   .Union();
+    return fb::BuiltinOptions::Conv2DOptions;
+  });
+  EXPECT_EQ(ReadError(m.Build()),
+            Expected("op 0 (CONV_2D): fused activation 9 is not a TFLite ActivationFunctionType "
+                     "(0..5)"));
+
+  m = ModelWithOp(3, [](auto& fbb, auto* options) {
+    *options = fb::CreateConv2DOptions(fbb, static_cast<fb::Padding>(5), 1, 1).Union();
+    return fb::BuiltinOptions::Conv2DOptions;
+  });
+  EXPECT_EQ(ReadError(m.Build()),
+            Expected("op 0 (CONV_2D): padding 5 is neither SAME (0) nor VALID (1)"));
+
+  m = ModelWithOp(3, [](auto& fbb, auto* options) {
+    *options = fb::CreateConv2DOptions(fbb, fb::Padding::SAME, 1, 1,
+                                       fb::ActivationFunctionType::NONE, 1, 0)
+                   .Union();
+    return fb::BuiltinOptions::Conv2DOptions;
+  });
+  EXPECT_EQ(ReadError(m.Build()),
+            Expected("op 0 (CONV_2D): dilation_h_factor is 0, expected >= 1"));
+
+  m = ModelWithOp(56 /* ARG_MAX */, [](auto& fbb, auto* options) {
+    *options = fb::CreateArgMaxOptions(fbb, fb::TensorType::FLOAT32).Union();
+    return fb::BuiltinOptions::ArgMaxOptions;
+  });
+  EXPECT_EQ(ReadError(m.Build()),
+            Expected("op 0 (ARG_MAX): output_type FLOAT32, expected INT32 or INT64"));
+
+  // Options of another op type: as missing.
+  m = ModelWithOp(17 /* MAX_POOL_2D */, [](auto& fbb, auto* options) {
+    *options = fb::CreateAddOptions(fbb).Union();
+    return fb::BuiltinOptions::AddOptions;
+  });
+  EXPECT_EQ(ReadError(m.Build()),
+            Expected("op 0 (MAX_POOL_2D): missing Pool2DOptions (builtin_options holds "
+                     "AddOptions)"));
+}
+
+TEST(TfliteCorrupt, OptionsTheIrCannotExpressMakeTheOpUnsupported) {
+  // Shuffled FULLY_CONNECTED weights: reading it as a plain FULLY_CONNECTED would compute
+  // garbage, so it stays an (unsupported) FULLY_CONNECTED that the writer will not rewrite.
+  RawModel m = ModelWithOp(9, [](auto& fbb, auto* options) {
+    *options =
+        fb::CreateFullyConnectedOptions(fbb, fb::ActivationFunctionType::NONE,
+                                        fb::FullyConnectedOptionsWeightsFormat::SHUFFLED4x16INT8)
+            .Union();
+    return fb::BuiltinOptions::FullyConnectedOptions;
+  });
+  auto graph = Read(m.Build());
+  ASSERT_TRUE(graph.ok()) << graph.status().message();
+  EXPECT_EQ(graph->ops[0].type, ir::OpType::kUnsupportedBuiltin);
+  EXPECT_EQ(ir::OpName(graph->ops[0]), "FULLY_CONNECTED");
+  auto written = tflite::WriteModel(*graph);
+  ASSERT_FALSE(written.ok());
+  EXPECT_NE(written.status().message().find("op 0 (FULLY_CONNECTED)"), std::string::npos)
+      << written.status().message();
+
+  m = ModelWithOp(3, [](auto& fbb, auto* options) {
+    *options =
+        fb::CreateConv2DOptions(fbb, fb::Padding::SAME, 1, 1, fb::ActivationFunctionType::NONE, 1,
+                                1, fb::TensorType::INT64)
+            .Union();
+    return fb::BuiltinOptions::Conv2DOptions;
+  });
+  graph = Read(m.Build());
+  ASSERT_TRUE(graph.ok()) << graph.status().message();
+  EXPECT_EQ(graph->ops[0].type, ir::OpType::kUnsupportedBuiltin);
+
+  // pot_scale_int16 = false only matters for int16 inputs.
+  auto add_without_pot_scale = [](auto& fbb, auto* options) {
+    *options = fb::CreateAddOptions(fbb, fb::ActivationFunctionType::RELU, false).Union();
+    return fb::BuiltinOptions::AddOptions;
+  };
+  m = ModelWithOp(0, add_without_pot_scale);
+  graph = Read(m.Build());
+  ASSERT_TRUE(graph.ok()) << graph.status().message();
+  EXPECT_EQ(graph->ops[0].type, ir::OpType::kAdd);
+  EXPECT_EQ(graph->ops[0].opts<ir::ElementwiseOptions>().activation, ir::Activation::kRelu);
+  m.tensors[0].type = fb::TensorType::INT16;
+  m.tensors[0].zero_point = {0};
+  graph = Read(m.Build());
+  ASSERT_TRUE(graph.ok()) << graph.status().message();
+  EXPECT_EQ(graph->ops[0].type, ir::OpType::kUnsupportedBuiltin);
+  EXPECT_EQ(ir::OpName(graph->ops[0]), "ADD");
+}
+
+TEST(TfliteCorrupt, PassThroughBuiltinsKeepTheirOptions) {
+  RawModel m = ModelWithOp(82 /* REDUCE_MAX */, [](auto& fbb, auto* options) {
+    *options = fb::CreateReducerOptions(fbb, true).Union();
+    return fb::BuiltinOptions::ReducerOptions;
+  });
+  auto graph = Read(m.Build());
+  ASSERT_TRUE(graph.ok()) << graph.status().message();
+  EXPECT_EQ(graph->ops[0].type, ir::OpType::kUnsupportedBuiltin);
+  EXPECT_EQ(ir::OpName(graph->ops[0]), "REDUCE_MAX");
+  EXPECT_EQ(graph->ops[0].opts<ir::ReducerOptions>().keep_dims, true);
+  auto written = tflite::WriteModel(*graph);
+  ASSERT_TRUE(written.ok()) << written.status().message();
+  auto reread = Read(*written);
+  ASSERT_TRUE(reread.ok()) << reread.status().message();
+  EXPECT_EQ(ir::DescribeDifference(*graph, *reread), "");
+
+  // SPLIT_V with a split count that cannot be right: read, but not written back.
+  m = ModelWithOp(102 /* SPLIT_V */, [](auto& fbb, auto* options) {
+    *options = fb::CreateSplitVOptions(fbb, 0).Union();
+    return fb::BuiltinOptions::SplitVOptions;
+  });
+  graph = Read(m.Build());
+  ASSERT_TRUE(graph.ok()) << graph.status().message();
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(graph->ops[0].options));
+  written = tflite::WriteModel(*graph);
+  ASSERT_FALSE(written.ok());
+  EXPECT_NE(written.status().message().find("op 0 (SPLIT_V)"), std::string::npos);
+}
+
 TEST(TfliteCorrupt, BuffersOutsideTheFlatbuffer) {
   // Data after the flatbuffer, found by file offset (how models over 2 GiB store weights).
   RawModel m = ValidConvModel();
@@ -676,6 +815,28 @@ TEST(TfliteCorrupt, MetadataProblems) {
   EXPECT_EQ(graph->metadata.input_std, (std::vector<float>{0.5f}));
   ASSERT_EQ(graph->metadata.extra.size(), 1u);
   EXPECT_EQ(graph->metadata.extra[0].first, "other");
+}
+
+TEST(TfliteCorrupt, SharedDataCannotBlowUpTheCopy) {
+  // 3000 metadata entries all naming one 100 KB buffer: a 100 KB file that would copy 300 MB.
+  RawModel m = ValidConvModel();
+  m.buffers->push_back(RawBuffer{.data = std::vector<uint8_t>(100000, 7)});
+  for (int i = 0; i < 3000; ++i) m.metadata.emplace_back("blob", 3);
+  const std::string message = ReadError(m.Build());
+  EXPECT_EQ(message.rfind(Expected("the model refers to the same data so often that reading it "
+                                   "would copy more than "),
+                          0),
+            0u)
+      << message;
+
+  // RESHAPE options listing more dimensions than any tensor has.
+  m = ModelWithOp(22 /* RESHAPE */, [](auto& fbb, auto* options) {
+    *options =
+        fb::CreateReshapeOptions(fbb, fbb.CreateVector(std::vector<int32_t>(1000, 1))).Union();
+    return fb::BuiltinOptions::ReshapeOptions;
+  });
+  EXPECT_EQ(ReadError(m.Build()),
+            Expected("op 0 (RESHAPE): new_shape has 1000 entries, more than 64"));
 }
 
 TEST(TfliteCorrupt, ModelWithoutBuffersList) {

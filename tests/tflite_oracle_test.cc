@@ -49,7 +49,7 @@ std::vector<uint8_t> RunOracle(const std::string& model, const std::string& inpu
 }
 
 TEST(TfliteOracle, RewrittenGoldenModelsGiveGoldenOutputs) {
-  AssertOracleInstalled();
+  ASSERT_NO_FATAL_FAILURE(AssertOracleInstalled());
   std::ifstream index_file(TestData("golden/index.json"));
   const nlohmann::json index = nlohmann::json::parse(index_file);
   std::map<std::string, std::vector<nlohmann::json>> entries_of_model;
@@ -82,7 +82,7 @@ TEST(TfliteOracle, RewrittenGoldenModelsGiveGoldenOutputs) {
 }
 
 TEST(TfliteOracle, HandBuiltGraphWithEveryWrittenOpRuns) {
-  AssertOracleInstalled();
+  ASSERT_NO_FATAL_FAILURE(AssertOracleInstalled());
   testing::TempDir dir;
   const std::string model = dir.file("all_ops.tflite");
   Status written = tflite::WriteModelFile(testing::AllOpsFloatGraph(), model);

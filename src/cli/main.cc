@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   AddBenchCommand(app, commands);
   AddEdgeTpuCommand(app, commands);
   AddDequantizeCommand(app, commands);
+  AddImprintCommand(app, commands);
+  AddRetrainLastLayerCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,5 +1,6 @@
 // The model: tensors, ops in execution order, graph inputs/outputs, and metadata.
-// One subgraph (what mobile vision models have; readers reject more, naming the count).
+// One subgraph (what mobile vision models have; the reader keeps subgraph 0 of a file with more
+// and records the count in subgraph_count).
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
 #include "onnx/export.h"
 
+#include <cmath>
 #include <limits>
 
 #include "core/file.h"
@@ -74,6 +75,44 @@ Status CheckOpsExportable(const ir::Graph& graph, const std::string& source) {
   return Status::Ok();
 }
 
+// What ONNX's QuantizeLinear/DequantizeLinear need of the quantization parameters, and constant
+// bytes that match their shape: the reader guarantees both for files, graphs built in memory
+// are checked here so that they fail with a message instead of a broken model.
+Status CheckTensors(const ir::Graph& graph, const std::string& source) {
+  for (size_t i = 0; i < graph.tensors.size(); ++i) {
+    const ir::Tensor& t = graph.tensors[i];
+    const std::string where = source + ": tensor " + std::to_string(i) + " '" + t.name + "'";
+    for (int32_t d : t.shape) {
+      if (d < 0) return InvalidArgument(where + " has shape " + ShapeToString(t.shape) + " with a negative dimension");
+    }
+    if (t.is_constant() && t.data.size() != t.byte_size()) {
+      return InvalidArgument(where + " holds " + std::to_string(t.data.size()) + " bytes, its shape " +
+                             ShapeToString(t.shape) + " " + DTypeName(t.dtype) + " needs " + std::to_string(t.byte_size()));
+    }
+    const QuantParams& q = t.quant;
+    if (q.empty()) continue;
+    if (!q.zero_point.empty() && q.zero_point.size() != 1 && q.zero_point.size() != q.scale.size()) {
+      return InvalidArgument(where + " has " + std::to_string(q.scale.size()) + " scales but " +
+                             std::to_string(q.zero_point.size()) + " zero points");
+    }
+    for (float s : q.scale) {
+      if (!(s > 0.0f) || !std::isfinite(s)) return InvalidArgument(where + " has scale " + std::to_string(s) + ", expected > 0");
+    }
+    // Only these become QuantizeLinear/DequantizeLinear (int32: biases, whose zero point ONNX
+    // requires to be 0).
+    if (t.dtype != DType::kInt8 && t.dtype != DType::kUInt8 && t.dtype != DType::kInt32) continue;
+    const int64_t lo = t.dtype == DType::kInt8 ? -128 : 0;
+    const int64_t hi = t.dtype == DType::kInt8 ? 127 : t.dtype == DType::kUInt8 ? 255 : 0;
+    for (int64_t zp : q.zero_point) {
+      if (zp < lo || zp > hi) {
+        return InvalidArgument(where + " has zero point " + std::to_string(zp) + ", outside [" + std::to_string(lo) +
+                               ", " + std::to_string(hi) + "] for " + DTypeName(t.dtype));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 // The name a graph input or output keeps in ONNX: its TFLite name when free.
 std::string InterfaceName(ExportContext& ctx, const ir::Tensor& t, int index) {
   const std::string name = t.name.empty() ? "tensor_" + std::to_string(index) : t.name;
@@ -121,6 +160,7 @@ void AddMetadata(const ir::Graph& graph, const std::string& source, ::onnx::Mode
 StatusOr<::onnx::ModelProto> ExportModel(const ir::Graph& graph, const std::string& source) {
   EF_RETURN_IF_ERROR(CheckOpsExportable(graph, source));
   EF_RETURN_IF_ERROR(ir::Verify(graph, source));
+  EF_RETURN_IF_ERROR(CheckTensors(graph, source));
 
   ::onnx::ModelProto model;
   model.set_ir_version(::onnx::IR_VERSION);

@@ -6,7 +6,8 @@
 //  - ops edgeforge runs (CONV_2D, MEAN, ...): their own OpType and options struct;
 //  - "pass-through" builtins edgeforge does not run but can write back unchanged, because their
 //    options are empty or fit one of the IR's options structs (TRANSPOSE, SUM via
-//    ReducerOptions, DIV via ElementwiseOptions, ...): kUnsupportedBuiltin with those options;
+//    ReducerOptions, DIV via ElementwiseOptions, ...; see pass_through.h): kUnsupportedBuiltin
+//    with those options;
 //  - every other builtin (LSTM, GATHER, STRIDED_SLICE, ...): kUnsupportedBuiltin without
 //    options. The reader accepts them (the op is named); the writer refuses them, since it
 //    cannot reproduce options it did not keep.

@@ -25,6 +25,10 @@ constexpr size_t kMaxFlatbufferBytes = FLATBUFFERS_MAX_BUFFER_SIZE - 1;
 // The Verifier checks alignment relative to the start of the bytes; starting them on a 16-byte
 // boundary makes that the alignment in memory too (mmap and operator new both give it).
 constexpr uintptr_t kModelAlignment = 16;
+// Bytes the reader may copy out of a file (names, shapes, quantization, custom options,
+// metadata): this many per file byte, plus a fixed allowance. See ModelReader::Spend.
+constexpr uint64_t kCopyBudgetPerFileByte = 4;
+constexpr uint64_t kCopyBudgetBase = uint64_t{16} << 20;
 
 std::optional<DType> ToDType(fb::TensorType type) {
   switch (type) {
@@ -62,19 +66,14 @@ std::string QuoteIdentifier(std::span<const uint8_t> id) {
   return out;
 }
 
-template <typename T>
-std::vector<T> ToVector(const flatbuffers::Vector<T>* v) {
-  if (!v) return {};
-  return std::vector<T>(v->begin(), v->end());
-}
-
-std::string ToString(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
-
 // Reads one verified model. Methods return messages without the source name; Read() adds it.
 class ModelReader {
  public:
   ModelReader(std::span<const uint8_t> bytes, std::shared_ptr<const void> owner)
-      : bytes_(bytes), owner_(std::move(owner)) {}
+      : bytes_(bytes),
+        owner_(std::move(owner)),
+        copy_limit_(kCopyBudgetPerFileByte * bytes.size() + kCopyBudgetBase),
+        copy_budget_(copy_limit_) {}
 
   StatusOr<ir::Graph> Read() {
     EF_RETURN_IF_ERROR(CheckContainer());
@@ -89,7 +88,7 @@ class ModelReader {
     ir::Graph graph;
     graph.schema_version = static_cast<int32_t>(model_->version());
     graph.subgraph_count = static_cast<int32_t>(subgraphs->size());
-    graph.description = ToString(model_->description());
+    EF_ASSIGN_OR_RETURN(graph.description, Copy(model_->description()));
 
     const fb::SubGraph& subgraph = *subgraphs->Get(0);
     EF_RETURN_IF_ERROR(ReadTensors(subgraph, &graph));
@@ -148,7 +147,7 @@ class ModelReader {
     return std::span<const uint8_t>(buffer.data()->data(), buffer.data()->size());
   }
 
-  Status ReadTensors(const fb::SubGraph& subgraph, ir::Graph* graph) const {
+  Status ReadTensors(const fb::SubGraph& subgraph, ir::Graph* graph) {
     const auto* tensors = subgraph.tensors();
     if (!tensors) return Status::Ok();
     graph->tensors.resize(tensors->size());
@@ -158,8 +157,8 @@ class ModelReader {
     return Status::Ok();
   }
 
-  Status ReadTensor(int index, const fb::Tensor& in, ir::Tensor* out) const {
-    out->name = ToString(in.name());
+  Status ReadTensor(int index, const fb::Tensor& in, ir::Tensor* out) {
+    EF_ASSIGN_OR_RETURN(out->name, Copy(in.name()));
     const std::string label = TensorLabel(index, out->name);
     const std::optional<DType> dtype = ToDType(in.type());
     if (!dtype) {
@@ -169,8 +168,8 @@ class ModelReader {
     }
     if (in.sparsity()) return Unimplemented(label + ": sparse tensors are not supported");
     out->dtype = *dtype;
-    out->shape = ToVector(in.shape());
-    out->shape_signature = ToVector(in.shape_signature());
+    EF_ASSIGN_OR_RETURN(out->shape, Copy(in.shape()));
+    EF_ASSIGN_OR_RETURN(out->shape_signature, Copy(in.shape_signature()));
     out->is_variable = in.is_variable();
     if (const fb::QuantizationParameters* q = in.quantization()) {
       if (q->details_type() != fb::QuantizationDetails::NONE) {
@@ -180,8 +179,8 @@ class ModelReader {
       }
       // No scales means "not quantized" (files often keep min/max or zero points alone).
       if (q->scale() && q->scale()->size() > 0) {
-        out->quant.scale = ToVector(q->scale());
-        out->quant.zero_point = ToVector(q->zero_point());
+        EF_ASSIGN_OR_RETURN(out->quant.scale, Copy(q->scale()));
+        EF_ASSIGN_OR_RETURN(out->quant.zero_point, Copy(q->zero_point()));
         out->quant.quantized_dimension = q->quantized_dimension();
       }
     }
@@ -192,14 +191,15 @@ class ModelReader {
     // no converter writes it) is copied rather than read unaligned.
     if (!out->data.empty() &&
         reinterpret_cast<uintptr_t>(out->data.data()) % DTypeSize(out->dtype) != 0) {
+      EF_RETURN_IF_ERROR(Spend(out->data.size()));
       out->SetData(std::vector<uint8_t>(out->data.begin(), out->data.end()));
     }
     return Status::Ok();
   }
 
   StatusOr<std::vector<int>> ReadGraphIo(const flatbuffers::Vector<int32_t>* indices,
-                                         const char* kind, const ir::Graph& graph) const {
-    std::vector<int> out = ToVector(indices);
+                                         const char* kind, const ir::Graph& graph) {
+    EF_ASSIGN_OR_RETURN(std::vector<int> out, Copy(indices));
     for (size_t i = 0; i < out.size(); ++i) {
       if (out[i] < 0 || static_cast<size_t>(out[i]) >= graph.tensors.size()) {
         return InvalidArgument("subgraph " + std::string(kind) + " " + std::to_string(i) +
@@ -211,7 +211,7 @@ class ModelReader {
     return out;
   }
 
-  Status ReadOps(const fb::SubGraph& subgraph, ir::Graph* graph) const {
+  Status ReadOps(const fb::SubGraph& subgraph, ir::Graph* graph) {
     const auto* ops = subgraph.operators();
     if (!ops) return Status::Ok();
     graph->ops.reserve(ops->size());
@@ -223,7 +223,7 @@ class ModelReader {
     return Status::Ok();
   }
 
-  Status ReadOp(int index, const fb::Operator& in, const ir::Graph& graph, ir::Op* out) const {
+  Status ReadOp(int index, const fb::Operator& in, const ir::Graph& graph, ir::Op* out) {
     std::string label = "op " + std::to_string(index);
     const auto* codes = model_->operator_codes();
     const uint32_t code_count = codes ? codes->size() : 0;
@@ -246,15 +246,15 @@ class ModelReader {
     if (is_custom) {
       if (!opcode.custom_code())
         return InvalidArgument(label + ": CUSTOM op without a custom_code");
-      out->custom_code = opcode.custom_code()->str();
+      EF_ASSIGN_OR_RETURN(out->custom_code, Copy(opcode.custom_code()));
       label += " (CUSTOM(" + out->custom_code + "))";
     } else {
       const char* name = ir::BuiltinOperatorName(code);
       label += std::string(" (") + (*name ? name : "BUILTIN_" + std::to_string(code)) + ")";
     }
 
-    out->inputs = ToVector(in.inputs());
-    out->outputs = ToVector(in.outputs());
+    EF_ASSIGN_OR_RETURN(out->inputs, Copy(in.inputs()));
+    EF_ASSIGN_OR_RETURN(out->outputs, Copy(in.outputs()));
     const int tensor_count = static_cast<int>(graph.tensors.size());
     for (size_t i = 0; i < out->inputs.size(); ++i) {
       const int t = out->inputs[i];
@@ -277,6 +277,7 @@ class ModelReader {
     if (is_custom) {
       out->type = ir::OpType::kCustom;
       EF_ASSIGN_OR_RETURN(std::span<const uint8_t> options, CustomOptionsBytes(in, label));
+      EF_RETURN_IF_ERROR(Spend(options.size()));
       out->options = ir::CustomOptions{std::vector<uint8_t>(options.begin(), options.end())};
       return Status::Ok();
     }
@@ -300,21 +301,51 @@ class ModelReader {
     return std::span<const uint8_t>(op.custom_options()->data(), op.custom_options()->size());
   }
 
-  Status ReadMetadata(ir::Metadata* metadata) const {
+  Status ReadMetadata(ir::Metadata* metadata) {
     const auto* entries = model_->metadata();
     if (!entries) return Status::Ok();
     for (const fb::Metadata* entry : *entries) {
-      const std::string name = ToString(entry->name());
+      EF_ASSIGN_OR_RETURN(const std::string name, Copy(entry->name()));
       EF_ASSIGN_OR_RETURN(std::span<const uint8_t> bytes,
                           BufferBytes(entry->buffer(), "metadata '" + name + "'"));
+      EF_RETURN_IF_ERROR(Spend(bytes.size()));
       EF_RETURN_IF_ERROR(DecodeMetadataEntry(name, bytes, metadata));
     }
     return Status::Ok();
   }
 
+  // A flatbuffer may point any number of tables at one vector or string; copying it for each
+  // would turn a small file into an enormous graph. So every copy out of the file is charged
+  // to a budget of a few times the file size (real models copy less than their size once).
+  Status Spend(uint64_t bytes) {
+    if (bytes > copy_budget_) {
+      return InvalidArgument(
+          "the model refers to the same data so often that reading it would "
+          "copy more than " +
+          std::to_string(copy_limit_) + " bytes");
+    }
+    copy_budget_ -= bytes;
+    return Status::Ok();
+  }
+
+  template <typename T>
+  StatusOr<std::vector<T>> Copy(const flatbuffers::Vector<T>* v) {
+    if (!v) return std::vector<T>();
+    EF_RETURN_IF_ERROR(Spend(uint64_t{v->size()} * sizeof(T)));
+    return std::vector<T>(v->begin(), v->end());
+  }
+
+  StatusOr<std::string> Copy(const flatbuffers::String* s) {
+    if (!s) return std::string();
+    EF_RETURN_IF_ERROR(Spend(s->size()));
+    return s->str();
+  }
+
   std::span<const uint8_t> bytes_;
   std::shared_ptr<const void> owner_;
   const fb::Model* model_ = nullptr;
+  const uint64_t copy_limit_;
+  uint64_t copy_budget_;
 };
 
 }  // namespace

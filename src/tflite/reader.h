@@ -5,7 +5,9 @@
 //   2. then our own checks: schema version 3; buffer, tensor and opcode indices in range (-1
 //      only for optional op inputs); constant data exactly shape x dtype bytes; consistent
 //      quantization arrays; options of the ops we run (strides >= 1, known enums, ...);
-//   3. only then are values copied into the graph.
+//   3. only then are values copied into the graph, and no more than a few times the file's size
+//      (flatbuffers let many tables share one vector; a small file must not expand without
+//      bound).
 // Every error names the source and what was wrong, e.g.
 //   "m.tflite: tensor 12 'conv1/weights': buffer holds 100 bytes, shape [8,3,3,3] int8 needs 216".
 //

@@ -2,11 +2,12 @@
 // its last dimension is `in`), weights [out, in], bias [out] or nullptr, output [batches, out].
 //
 // Quantized: acc = bias[o] + sum((x - zx) * (w - zw)), then the output stage of requantize.h.
-// What the TFLite runtime does here is inferred, not yet measured against the oracle: its
-// XNNPACK delegate takes quantized FULLY_CONNECTED (qs8 / qs8-qc8w / qu8 GEMM) and XNNPACK's
-// GEMMs use the same fp32 requantization as its convolutions, with the scale computed as
-// input_scale * kernel_scale[o] / output_scale in float32 (fully-connected-nc.c), i.e.
-// OutputStage::Scheme::kXnnpackFloatScale with XnnpackRequantizationScale.
+// The TFLite runtime's XNNPACK delegate takes quantized FULLY_CONNECTED (bias optional) and
+// requantizes like its convolutions: OutputStage::Scheme::kXnnpackFloatScale with
+// XnnpackRequantizationScale(s_in, s_w[o], s_out). Measured against the oracle (LiteRT.js
+// 2.5.3, single-op models with power-of-two scales so that ties occur): int8 per-tensor and
+// per-channel weights, with and without bias, and uint8 — byte-identical, where TFLite's
+// fixed point would have differed in 9-22 of 192 outputs.
 #pragma once
 
 #include <cstdint>

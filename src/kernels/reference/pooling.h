@@ -5,11 +5,11 @@
 // ignores the scales (input and output share them by the spec):
 //   uint8: (sum + n/2) / n                               (established, DESIGN.md)
 //   int8:  sum >= 0 ? (sum + n/2) / n : (sum - n/2) / n   (ties away from zero; TFLite's
-//          reference_integer_ops / optimized_integer_ops AveragePool — from source, not
-//          measured)
+//          integer AveragePool — measured against the oracle, 3x3/2 SAME)
 // then clamped to the activation range computed the TFLite way (TfliteActivationRange).
 // MAX_POOL_2D is exact; quantized it runs in XNNPACK, whose activation range is
-// XnnpackActivationRange.
+// XnnpackActivationRange. Both ranges measured with RELU6 where 6 / scale + zp = 24.5 (uint8):
+// the average pool clamps at 25, max pool at 24.
 #pragma once
 
 #include <cstdint>

@@ -4,17 +4,21 @@
 // float QUANTIZE): q = clamp(lrintf(x * inv) + zp) with inv = 1.0f / scale computed once in
 // float32 — a multiply by the reciprocal, not a division, and ties to even (TFLite's own
 // AffineQuantize would use round(x / scale), ties away from zero; that is not what runs).
+// Measured against the oracle: exact ties (round(x / s) would differ in 128 of 1000) and 164
+// inputs where x / s and x * (1 / s) round apart — all as here.
 //
 // 8-bit -> 8-bit requantization, two schemes:
 //   - same dtype and f32(s_in / s_out) in [1/256, 128]: the delegate hands it to XNNPACK's
 //     qs8/qu8 convert: M = lrintf(256.0f * (s_in / s_out)),
-//     q = clamp(((x - z_in) * M + 128) >> 8 + z_out) — from XNNPACK's source, not measured;
+//     q = clamp(((x - z_in) * M + 128) >> 8 + z_out) — measured against the oracle over all
+//     256 inputs (uint8 -> uint8 at ratio 0.37: TFLite's kernel would differ in 24);
 //   - otherwise (uint8 <-> int8, the established case, DESIGN.md): TFLite's own kernel,
 //     M, shift = QuantizeMultiplier((double)s_in / s_out),
 //     q = clamp(MultiplyByQuantizedMultiplier(x - z_in, M, shift) + z_out).
 //
 // DEQUANTIZE: (float)(x - zp) * scale (a single float32 rounding, equal to TFLite's double
-// product rounded to float); float16 widens exactly.
+// product rounded to float; int8 measured bit-identical over all 256 inputs); float16 widens
+// exactly.
 #pragma once
 
 #include <cstdint>

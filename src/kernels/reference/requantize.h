@@ -3,8 +3,11 @@
 //     float32 scale per output channel, q = lrintf((float)acc * scale) + zero_point, ties to
 //     even. Established byte for byte against the oracle for CONV_2D / DEPTHWISE_CONV_2D
 //     (DESIGN.md, "What the TFLite runtime actually computes").
-//   - TFLite's own kernels (used when XNNPACK declines an op, e.g. a convolution without bias):
-//     q = MultiplyByQuantizedMultiplier(acc, M, shift) + zero_point (gemmlowp double rounding).
+//   - TFLite's own kernels (used when XNNPACK declines an op, e.g. a depthwise convolution
+//     without bias): q = MultiplyByQuantizedMultiplier(acc, M, shift) + zero_point (gemmlowp
+//     double rounding), M, shift = QuantizeMultiplier((double)s_in * s_w / s_out). Measured
+//     for int8 and uint8 DEPTHWISE_CONV_2D without bias (for int8 the float scheme would have
+//     differed in 12 of 125 outputs).
 #pragma once
 
 #include <cmath>

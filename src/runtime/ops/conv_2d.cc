@@ -3,7 +3,11 @@
 //
 // Quantized outputs follow TFLite's CPU path: XNNPACK's float requantization when the delegate
 // takes the op (bias present, constant weights, requantization scales < 256), else TFLite's
-// own fixed-point kernel (see kernels/reference/requantize.h).
+// own fixed-point kernel (see kernels/reference/requantize.h). Note: the TFLite runtime itself
+// refuses a CONV_2D without bias ("has_bias was not true", measured); edgeforge runs one, with
+// the arithmetic TFLite's own kernel would use.
+#include "core/cpu_features.h"
+#include "kernels/optimized/qs8_conv.h"
 #include "kernels/reference/conv.h"
 #include "runtime/ops/numeric_op_checks.h"
 #include "runtime/ops/ops.h"
@@ -13,6 +17,31 @@ namespace edgeforge::runtime::ops {
 namespace {
 
 namespace kr = kernels::reference;
+namespace ko = kernels::optimized;
+
+// Below this many multiply-adds the reference loops are as fast as packing for a GEMM.
+constexpr int64_t kMinOptimizedMacs = 4096;
+
+ko::ConvGeometry GeometryOf(const RtTensor& input, const RtTensor& filter, const RtTensor& output,
+                            const kr::ConvParams& params) {
+  ko::ConvGeometry g;
+  g.batches = input.dim(0);
+  g.in_h = input.dim(1), g.in_w = input.dim(2), g.in_c = input.dim(3);
+  g.out_h = output.dim(1), g.out_w = output.dim(2), g.out_c = output.dim(3);
+  g.k_h = filter.dim(1), g.k_w = filter.dim(2);
+  g.stride_h = params.stride_h, g.stride_w = params.stride_w;
+  g.dilation_h = params.dilation_h, g.dilation_w = params.dilation_w;
+  g.pad_top = params.pad_top, g.pad_left = params.pad_left;
+  return g;
+}
+
+// The optimized kernels need the weights (and bias) at Prepare to pack them, and handle one
+// group.
+bool OptimizedPathApplies(const RtTensor& input, const RtTensor& filter, const RtTensor* bias,
+                          const ko::ConvGeometry& g) {
+  return filter.is_constant() && (bias == nullptr || bias->is_constant()) &&
+         input.dim(3) == filter.dim(3) && g.macs() >= kMinOptimizedMacs;
+}
 
 class Conv2DKernel final : public OpKernel {
  public:
@@ -74,6 +103,15 @@ class Conv2DKernel final : public OpKernel {
                                                   input_quant, filter_quant, output_quant);
     BuildLinearOutputStage(input_quant, filter_quant, output_quant, dtype_, activation_,
                            use_xnnpack, &stage_);
+    const ko::ConvGeometry geometry = GeometryOf(*input, *filter, *output, params_);
+    if (OptimizedPathApplies(*input, *filter, bias, geometry)) {
+      qs8_.Prepare(geometry, dtype_ == DType::kUInt8, filter->data,
+                   bias ? bias->as<int32_t>() : nullptr, stage_.quant,
+                   ko::BestQs8GemmKernel(core::BestIsa(), geometry.m()),
+                   ctx.thread_pool().num_threads());
+      scratch_id_ = ctx.RequestScratch(qs8_.scratch_bytes());
+      optimized_ = true;
+    }
     return Status::Ok();
   }
 
@@ -82,6 +120,10 @@ class Conv2DKernel final : public OpKernel {
     const RtTensor& filter = *ctx.input(1);
     const RtTensor* bias = ctx.input(2);
     RtTensor& output = *ctx.output(0);
+    if (optimized_) {
+      qs8_.Run(input.data, output.data, ctx.scratch(scratch_id_), ctx.thread_pool());
+      return Status::Ok();
+    }
     switch (dtype_) {
       case DType::kFloat32:
         kr::ConvFloat32(params_, float_clamp_, input.shape(), input.as<float>(), filter.shape(),
@@ -111,6 +153,10 @@ class Conv2DKernel final : public OpKernel {
   kr::ConvParams params_;
   kr::FloatRange float_clamp_{0.0f, 0.0f};
   LinearOutputStage stage_;
+  // The optimized path (Prepare decides; otherwise the reference kernels run).
+  bool optimized_ = false;
+  ko::Qs8Conv qs8_;
+  int scratch_id_ = -1;
 };
 
 }  // namespace

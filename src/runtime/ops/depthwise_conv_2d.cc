@@ -3,7 +3,17 @@
 // (output channel ic * M + m reads input channel ic). Bias optional.
 //
 // Quantized outputs: XNNPACK's float requantization when the delegate takes the op (bias
-// present, constant weights, requantization scales < 256), else TFLite's fixed point.
+// present, constant weights, requantization scales < 256), else TFLite's fixed point — both
+// measured against the oracle (a DEPTHWISE_CONV_2D with two inputs runs TFLite's own kernel;
+// an absent bias written as tensor index -1 is refused by TFLite, but accepted here).
+//
+// With constant weights (and bias), Prepare builds an optimized plan (kernels/optimized/
+// dwconv.h: packed weights, the best ISA, one task per thread) that Eval runs instead of the
+// reference loops; quantized results are identical to the reference.
+#include <memory>
+
+#include "core/cpu_features.h"
+#include "kernels/optimized/dwconv.h"
 #include "kernels/reference/depthwise_conv.h"
 #include "runtime/ops/numeric_op_checks.h"
 #include "runtime/ops/ops.h"
@@ -13,6 +23,26 @@ namespace edgeforge::runtime::ops {
 namespace {
 
 namespace kr = kernels::reference;
+namespace ko = kernels::optimized;
+
+ko::DepthwiseGeometry GeometryOf(const RtTensor& input, const RtTensor& filter,
+                                 const RtTensor& output, const kr::DepthwiseConvParams& params) {
+  ko::DepthwiseGeometry g;
+  g.batches = input.dim(0);
+  g.in_h = input.dim(1), g.in_w = input.dim(2), g.channels = input.dim(3);
+  g.kernel_h = filter.dim(1), g.kernel_w = filter.dim(2);
+  g.out_h = output.dim(1), g.out_w = output.dim(2);
+  g.stride_h = params.stride_h, g.stride_w = params.stride_w;
+  g.dilation_h = params.dilation_h, g.dilation_w = params.dilation_w;
+  g.pad_top = params.pad_top, g.pad_left = params.pad_left;
+  g.depth_multiplier = params.depth_multiplier;
+  return g;
+}
+
+// Plans pack the weights (and bias) in Prepare, so both must be constant.
+bool OptimizedPathApplies(const RtTensor& filter, const RtTensor* bias) {
+  return filter.is_constant() && (bias == nullptr || bias->is_constant());
+}
 
 class DepthwiseConv2DKernel final : public OpKernel {
  public:
@@ -67,9 +97,23 @@ class DepthwiseConv2DKernel final : public OpKernel {
                                       options->stride_w, options->dilation_w, output->dim(2)));
 
     dtype_ = input->dtype();
+    float_plan_.reset();
+    quantized_plan_.reset();
+    scratch_id_ = -1;
+    const bool optimized = OptimizedPathApplies(*filter, bias);
     if (dtype_ == DType::kFloat32) {
       EF_RETURN_IF_ERROR(CheckBias(ctx, bias, DType::kFloat32, out_channels));
       float_clamp_ = kr::FloatActivationRange(activation_);
+      if (optimized) {
+        ko::FloatDepthwiseSpec spec;
+        spec.geometry = GeometryOf(*input, *filter, *output, params_);
+        spec.filter = filter->as<float>();
+        spec.bias = bias ? bias->as<float>() : nullptr;
+        spec.clamp = float_clamp_;
+        float_plan_ = ko::FloatDepthwiseConv::Create(spec, core::BestIsa(),
+                                                     ctx.thread_pool().num_threads());
+        RequestPlanScratch(ctx, float_plan_->scratch_bytes());
+      }
       return Status::Ok();
     }
     EF_RETURN_IF_ERROR(CheckBias(ctx, bias, DType::kInt32, out_channels));
@@ -81,6 +125,19 @@ class DepthwiseConv2DKernel final : public OpKernel {
                                                   input_quant, filter_quant, output_quant);
     BuildLinearOutputStage(input_quant, filter_quant, output_quant, dtype_, activation_,
                            use_xnnpack, &stage_);
+    if (optimized) {
+      ko::QuantizedDepthwiseSpec spec;
+      spec.geometry = GeometryOf(*input, *filter, *output, params_);
+      spec.is_uint8 = dtype_ == DType::kUInt8;
+      spec.input_zero_point = stage_.quant.input_zero_point;
+      spec.filter_zero_point = stage_.quant.filter_zero_point;
+      spec.filter = filter->data;
+      spec.bias = bias ? bias->as<int32_t>() : nullptr;
+      spec.output = stage_.quant.output;
+      quantized_plan_ = ko::QuantizedDepthwiseConv::Create(spec, core::BestIsa(),
+                                                           ctx.thread_pool().num_threads());
+      RequestPlanScratch(ctx, quantized_plan_->scratch_bytes());
+    }
     return Status::Ok();
   }
 
@@ -89,6 +146,15 @@ class DepthwiseConv2DKernel final : public OpKernel {
     const RtTensor& filter = *ctx.input(1);
     const RtTensor* bias = ctx.input(2);
     RtTensor& output = *ctx.output(0);
+    void* scratch = scratch_id_ >= 0 ? ctx.scratch(scratch_id_) : nullptr;
+    if (float_plan_) {
+      float_plan_->Run(input.as<float>(), output.as<float>(), scratch, ctx.thread_pool());
+      return Status::Ok();
+    }
+    if (quantized_plan_) {
+      quantized_plan_->Run(input.data, output.data, scratch, ctx.thread_pool());
+      return Status::Ok();
+    }
     switch (dtype_) {
       case DType::kFloat32:
         kr::DepthwiseConvFloat32(params_, float_clamp_, input.shape(), input.as<float>(),
@@ -115,11 +181,19 @@ class DepthwiseConv2DKernel final : public OpKernel {
   }
 
  private:
+  void RequestPlanScratch(OpContext& ctx, size_t bytes) {
+    if (bytes > 0) scratch_id_ = ctx.RequestScratch(bytes);
+  }
+
   DType dtype_ = DType::kBool;  // set by Prepare
   kr::FusedActivation activation_ = kr::FusedActivation::kNone;
   kr::DepthwiseConvParams params_;
   kr::FloatRange float_clamp_{0.0f, 0.0f};
   LinearOutputStage stage_;
+  // The optimized plan Prepare chose (at most one); otherwise Eval runs the reference.
+  std::unique_ptr<ko::FloatDepthwiseConv> float_plan_;
+  std::unique_ptr<ko::QuantizedDepthwiseConv> quantized_plan_;
+  int scratch_id_ = -1;
 };
 
 }  // namespace

@@ -2,9 +2,10 @@
 // per-tensor weights). Input of any rank, flattened to [batches, filter.dim(1)]; bias optional.
 //
 // Quantized outputs: XNNPACK's float requantization when the delegate takes the op (constant
-// weights and bias, requantization scales < 256; no bias needed), else TFLite's fixed point.
-// Inferred from XNNPACK's source, not yet measured against the oracle (see
-// kernels/reference/fully_connected.h).
+// weights and bias, requantization scales < 256; no bias needed) — measured against the
+// oracle, see kernels/reference/fully_connected.h — else TFLite's fixed point (not measured).
+#include "core/cpu_features.h"
+#include "kernels/optimized/qs8_conv.h"
 #include "kernels/reference/fully_connected.h"
 #include "runtime/ops/numeric_op_checks.h"
 #include "runtime/ops/ops.h"
@@ -14,6 +15,18 @@ namespace edgeforge::runtime::ops {
 namespace {
 
 namespace kr = kernels::reference;
+namespace ko = kernels::optimized;
+
+// Below this many multiply-adds the reference loops are as fast as packing for a GEMM.
+constexpr int64_t kMinOptimizedMacs = 4096;
+
+// The optimized kernels need the weights (and bias) at Prepare to pack them.
+bool OptimizedPathApplies(const RtTensor& weights, const RtTensor* bias,
+                          const kr::FullyConnectedShape& shape) {
+  return weights.is_constant() && (bias == nullptr || bias->is_constant()) &&
+         static_cast<int64_t>(shape.batches) * shape.input_depth * shape.output_depth >=
+             kMinOptimizedMacs;
+}
 
 class FullyConnectedKernel final : public OpKernel {
  public:
@@ -63,6 +76,16 @@ class FullyConnectedKernel final : public OpKernel {
                                                   input_quant, weight_quant, output_quant);
     BuildLinearOutputStage(input_quant, weight_quant, output_quant, dtype_, activation,
                            use_xnnpack, &stage_);
+    if (OptimizedPathApplies(*weights, bias, shape_)) {
+      const ko::ConvGeometry geometry =
+          ko::FullyConnectedGeometry(shape_.batches, shape_.input_depth, shape_.output_depth);
+      qs8_.Prepare(geometry, dtype_ == DType::kUInt8, weights->data,
+                   bias ? bias->as<int32_t>() : nullptr, stage_.quant,
+                   ko::BestQs8GemmKernel(core::BestIsa(), geometry.m()),
+                   ctx.thread_pool().num_threads());
+      scratch_id_ = ctx.RequestScratch(qs8_.scratch_bytes());
+      optimized_ = true;
+    }
     return Status::Ok();
   }
 
@@ -71,6 +94,10 @@ class FullyConnectedKernel final : public OpKernel {
     const RtTensor& weights = *ctx.input(1);
     const RtTensor* bias = ctx.input(2);
     RtTensor& output = *ctx.output(0);
+    if (optimized_) {
+      qs8_.Run(input.data, output.data, ctx.scratch(scratch_id_), ctx.thread_pool());
+      return Status::Ok();
+    }
     switch (dtype_) {
       case DType::kFloat32:
         kr::FullyConnectedFloat32(shape_, float_clamp_, input.as<float>(), weights.as<float>(),
@@ -95,6 +122,10 @@ class FullyConnectedKernel final : public OpKernel {
   kr::FullyConnectedShape shape_;
   kr::FloatRange float_clamp_{0.0f, 0.0f};
   LinearOutputStage stage_;
+  // The optimized path (Prepare decides; otherwise the reference kernels run).
+  bool optimized_ = false;
+  ko::Qs8Conv qs8_;
+  int scratch_id_ = -1;
 };
 
 }  // namespace

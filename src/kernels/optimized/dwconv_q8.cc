@@ -1,0 +1,133 @@
+// QuantizedDepthwiseConv::Create and the portable plan ("q8_dwconv_c1__portable"): any depth
+// multiplier, either output stage. Per output pixel it accumulates whole channel rows
+// (acc[c] += (x[c] - z_in) * w'[c], a loop compilers vectorize), with the border handled by
+// skipping out-of-range taps once per pixel rather than per channel.
+#include <algorithm>
+#include <vector>
+
+#include "kernels/optimized/dw_common.h"
+#include "kernels/optimized/dwconv.h"
+#include "kernels/optimized/dwconv_q8_quads_plan.h"
+
+namespace edgeforge::kernels::optimized {
+
+namespace {
+
+using dw::AlignedBytes;
+using dw::RoundUp64;
+
+class PortableDepthwise final : public QuantizedDepthwiseConv {
+ public:
+  PortableDepthwise(const QuantizedDepthwiseSpec& spec, int num_threads)
+      : g_(spec.geometry), is_uint8_(spec.is_uint8), input_zero_point_(spec.input_zero_point) {
+    out_channels_ = g_.channels * g_.depth_multiplier;
+    const int64_t weights = static_cast<int64_t>(g_.kernel_h) * g_.kernel_w * out_channels_;
+    weights_.resize(static_cast<size_t>(weights));
+    for (int64_t i = 0; i < weights; ++i) {
+      const int32_t raw = is_uint8_ ? static_cast<const uint8_t*>(spec.filter)[i]
+                                    : static_cast<const int8_t*>(spec.filter)[i];
+      weights_[static_cast<size_t>(i)] = static_cast<int16_t>(raw - spec.filter_zero_point);
+    }
+    bias_.assign(static_cast<size_t>(out_channels_), 0);
+    if (spec.bias != nullptr) bias_.assign(spec.bias, spec.bias + out_channels_);
+    stage_ = spec.output;
+    if (stage_.scale != nullptr) {
+      scales_.assign(stage_.scale, stage_.scale + out_channels_);
+      stage_.scale = scales_.data();
+    }
+    if (stage_.multiplier != nullptr) {
+      multipliers_.assign(stage_.multiplier, stage_.multiplier + out_channels_);
+      stage_.multiplier = multipliers_.data();
+    }
+    split_ = dw::ChooseWorkSplit(static_cast<int64_t>(g_.batches) * g_.out_h, 1, num_threads);
+    task_scratch_bytes_ = RoundUp64(sizeof(uint32_t) * out_channels_);
+  }
+
+  const char* name() const override {
+    return is_uint8_ ? "qu8_dwconv_c1__portable" : "qs8_dwconv_c1__portable";
+  }
+  size_t scratch_bytes() const override { return task_scratch_bytes_ * split_.tasks(); }
+
+  void Run(const void* input, void* output, void* scratch, core::ThreadPool& pool) const override {
+    auto* base = static_cast<uint8_t*>(scratch);
+    pool.ParallelFor(split_.tasks(), 1, [&](int64_t begin, int64_t end) {
+      for (int64_t t = begin; t < end; ++t) {
+        auto* acc = reinterpret_cast<uint32_t*>(base + t * task_scratch_bytes_);
+        if (is_uint8_) {
+          RunTask(static_cast<int32_t>(t), static_cast<const uint8_t*>(input),
+                  static_cast<uint8_t*>(output), acc);
+        } else {
+          RunTask(static_cast<int32_t>(t), static_cast<const int8_t*>(input),
+                  static_cast<int8_t*>(output), acc);
+        }
+      }
+    });
+  }
+
+ private:
+  // The accumulator is unsigned: it wraps modulo 2^32 like the runtime's int32 one, without
+  // signed overflow.
+  template <typename T>
+  void RunTask(int32_t task, const T* input, T* output, uint32_t* acc) const {
+    const dw::Range rows =
+        dw::PartOf(static_cast<int64_t>(g_.batches) * g_.out_h, split_.row_parts, task);
+    const int32_t C = g_.channels, M = g_.depth_multiplier, Co = out_channels_;
+    const int32_t zx = input_zero_point_;
+    for (int64_t r = rows.begin; r < rows.end; ++r) {
+      const int64_t batch = r / g_.out_h;
+      const int32_t oy = static_cast<int32_t>(r % g_.out_h);
+      T* out = output + r * g_.out_w * Co;
+      for (int32_t ox = 0; ox < g_.out_w; ++ox, out += Co) {
+        for (int32_t c = 0; c < Co; ++c) acc[c] = static_cast<uint32_t>(bias_[static_cast<size_t>(c)]);
+        for (int32_t ky = 0; ky < g_.kernel_h; ++ky) {
+          const int32_t iy = oy * g_.stride_h - g_.pad_top + ky * g_.dilation_h;
+          if (iy < 0 || iy >= g_.in_h) continue;
+          for (int32_t kx = 0; kx < g_.kernel_w; ++kx) {
+            const int32_t ix = ox * g_.stride_w - g_.pad_left + kx * g_.dilation_w;
+            if (ix < 0 || ix >= g_.in_w) continue;
+            const T* x = input + ((batch * g_.in_h + iy) * g_.in_w + ix) * C;
+            const int16_t* w = weights_.data() + (static_cast<int64_t>(ky) * g_.kernel_w + kx) * Co;
+            if (M == 1) {
+              for (int32_t c = 0; c < C; ++c) {
+                acc[c] += static_cast<uint32_t>((static_cast<int32_t>(x[c]) - zx) * w[c]);
+              }
+            } else {
+              for (int32_t ic = 0; ic < C; ++ic) {
+                const int32_t xv = static_cast<int32_t>(x[ic]) - zx;
+                for (int32_t m = 0; m < M; ++m) {
+                  acc[ic * M + m] += static_cast<uint32_t>(xv * w[ic * M + m]);
+                }
+              }
+            }
+          }
+        }
+        for (int32_t c = 0; c < Co; ++c) {
+          out[c] = static_cast<T>(reference::Requantize(stage_, static_cast<int32_t>(acc[c]), c));
+        }
+      }
+    }
+  }
+
+  DepthwiseGeometry g_;
+  bool is_uint8_;
+  int32_t input_zero_point_;
+  int32_t out_channels_ = 0;
+  std::vector<int16_t> weights_;  // w - z_w, [kh][kw][C * M]
+  std::vector<int32_t> bias_;
+  std::vector<float> scales_;
+  std::vector<reference::QuantizedMultiplier> multipliers_;
+  reference::OutputStage stage_;
+  dw::WorkSplit split_;
+  size_t task_scratch_bytes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<QuantizedDepthwiseConv> QuantizedDepthwiseConv::Create(
+    const QuantizedDepthwiseSpec& spec, core::Isa isa, int num_threads) {
+  num_threads = std::max(1, num_threads);
+  if (auto quads = CreateQuadsDepthwise(spec, dw::UsableIsa(isa), num_threads)) return quads;
+  return std::make_unique<PortableDepthwise>(spec, num_threads);
+}
+
+}  // namespace edgeforge::kernels::optimized
