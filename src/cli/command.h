@@ -33,5 +33,6 @@ void AddEdgeTpuCommand(CLI::App& root, std::vector<Command>& commands);
 void AddDequantizeCommand(CLI::App& root, std::vector<Command>& commands);
 void AddImprintCommand(CLI::App& root, std::vector<Command>& commands);
 void AddRetrainLastLayerCommand(CLI::App& root, std::vector<Command>& commands);
+void AddQuantizeCommand(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace edgeforge::cli

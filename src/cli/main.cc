@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   AddDequantizeCommand(app, commands);
   AddImprintCommand(app, commands);
   AddRetrainLastLayerCommand(app, commands);
+  AddQuantizeCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -4,12 +4,14 @@
 
 namespace edgeforge::tflite {
 
+namespace fb = ::tflite;
+
 std::string CodeName(int32_t code) {
   const char* name = ir::BuiltinOperatorName(code);
   return *name ? std::string(name) : "BUILTIN_" + std::to_string(code);
 }
 
-StatusOr<ir::Activation> ToActivation(::tflite::ActivationFunctionType a) {
+StatusOr<ir::Activation> ToActivation(fb::ActivationFunctionType a) {
   const int value = static_cast<int>(a);
   if (value < 0 || value > static_cast<int>(ir::Activation::kSignBit)) {
     return InvalidArgument("fused activation " + std::to_string(value) +
@@ -18,25 +20,25 @@ StatusOr<ir::Activation> ToActivation(::tflite::ActivationFunctionType a) {
   return static_cast<ir::Activation>(value);
 }
 
-StatusOr<::tflite::ActivationFunctionType> FromActivation(ir::Activation a) {
+StatusOr<fb::ActivationFunctionType> FromActivation(ir::Activation a) {
   const int value = static_cast<int>(a);
   if (value < 0 || value > static_cast<int>(ir::Activation::kSignBit)) {
     return InvalidArgument("fused activation " + std::to_string(value) + " is out of range");
   }
-  return static_cast<::tflite::ActivationFunctionType>(value);
+  return static_cast<fb::ActivationFunctionType>(value);
 }
 
-StatusOr<ir::Padding> ToPadding(::tflite::Padding p) {
+StatusOr<ir::Padding> ToPadding(fb::Padding p) {
   switch (p) {
-    case ::tflite::Padding::SAME: return ir::Padding::kSame;
-    case ::tflite::Padding::VALID: return ir::Padding::kValid;
+    case fb::Padding::SAME: return ir::Padding::kSame;
+    case fb::Padding::VALID: return ir::Padding::kValid;
   }
   return InvalidArgument("padding " + std::to_string(static_cast<int>(p)) +
                          " is neither SAME (0) nor VALID (1)");
 }
 
-::tflite::Padding FromPadding(ir::Padding p) {
-  return p == ir::Padding::kSame ? ::tflite::Padding::SAME : ::tflite::Padding::VALID;
+fb::Padding FromPadding(ir::Padding p) {
+  return p == ir::Padding::kSame ? fb::Padding::SAME : fb::Padding::VALID;
 }
 
 Status CheckAtLeastOne(const char* field, int32_t value) {
@@ -78,17 +80,17 @@ Status Check(const ir::SoftmaxOptions& o) {
   return InvalidArgument("softmax beta is not finite");
 }
 
-StatusOr<bool> OutputIsInt64(::tflite::TensorType type) {
-  if (type == ::tflite::TensorType::INT64) return true;
-  if (type == ::tflite::TensorType::INT32) return false;
-  const char* name = ::tflite::EnumNameTensorType(type);
+StatusOr<bool> OutputIsInt64(fb::TensorType type) {
+  if (type == fb::TensorType::INT64) return true;
+  if (type == fb::TensorType::INT32) return false;
+  const char* name = fb::EnumNameTensorType(type);
   return InvalidArgument(std::string("output_type ") +
                          (*name ? name : std::to_string(static_cast<int>(type)).c_str()) +
                          ", expected INT32 or INT64");
 }
 
-::tflite::TensorType OutputType(const ir::ArgMaxOptions& o) {
-  return o.output_int64 ? ::tflite::TensorType::INT64 : ::tflite::TensorType::INT32;
+fb::TensorType OutputType(const ir::ArgMaxOptions& o) {
+  return o.output_int64 ? fb::TensorType::INT64 : fb::TensorType::INT32;
 }
 
 flatbuffers::Offset<void> EmptyTable(flatbuffers::FlatBufferBuilder& fbb) {

@@ -27,6 +27,28 @@ struct ConvGeometry {
   }
 };
 
+// The output pixel of GEMM row m, walked forward a row at a time without divisions.
+struct OutputPixelCursor {
+  int32_t batch = 0, oy = 0, ox = 0;
+
+  OutputPixelCursor(const ConvGeometry& g, int64_t m) {
+    const int64_t pixels = static_cast<int64_t>(g.out_h) * g.out_w;
+    batch = static_cast<int32_t>(m / pixels);
+    oy = static_cast<int32_t>((m % pixels) / g.out_w);
+    ox = static_cast<int32_t>(m % g.out_w);
+  }
+  void Advance(const ConvGeometry& g) {
+    if (++ox < g.out_w) return;
+    ox = 0;
+    if (++oy < g.out_h) return;
+    oy = 0;
+    ++batch;
+  }
+  // Top-left input position of the receptive field (may lie in the padding).
+  int32_t iy0(const ConvGeometry& g) const { return oy * g.stride_h - g.pad_top; }
+  int32_t ix0(const ConvGeometry& g) const { return ox * g.stride_w - g.pad_left; }
+};
+
 // FULLY_CONNECTED [batches, in] x [out, in]^T.
 inline ConvGeometry FullyConnectedGeometry(int32_t batches, int32_t input_depth,
                                            int32_t output_depth) {

@@ -21,6 +21,7 @@ void Qs8Conv::Prepare(const ConvGeometry& geometry, bool is_uint8, const uint8_t
   output_stage_ = quant.output;
   raw_accumulators_ = quant.output.scheme != reference::OutputStage::Scheme::kXnnpackFloatScale;
   kernel_ = &kernel;
+  pack_rows_ = BestQs8PackRows(kernel.format);
 
   const int32_t n = geometry.n();
   const int32_t k = geometry.k();
@@ -32,6 +33,8 @@ void Qs8Conv::Prepare(const ConvGeometry& geometry, bool is_uint8, const uint8_t
   if (!raw_accumulators_) {
     for (int32_t c = 0; c < n; ++c) scales_[static_cast<size_t>(c)] = quant.output.scale[c];
   }
+  scales_at_most_half_ = true;
+  for (float s : scales_) scales_at_most_half_ = scales_at_most_half_ && s <= 0.5f;
   min_less_zero_point_ = static_cast<float>(quant.output.min - quant.output.zero_point);
   max_less_zero_point_ = static_cast<float>(quant.output.max - quant.output.zero_point);
 
@@ -41,7 +44,7 @@ void Qs8Conv::Prepare(const ConvGeometry& geometry, bool is_uint8, const uint8_t
   const int64_t rows_per_block = split_.rows_per_block;
   const int64_t padded_rows =
       (rows_per_block + kernel.row_padding - 1) / kernel.row_padding * kernel.row_padding;
-  a_bytes_ = AlignUp(static_cast<size_t>(padded_rows) * a_stride_);
+  a_bytes_ = AlignUp(static_cast<size_t>(padded_rows) * a_stride_ + kPackSlack);
   correction_bytes_ =
       weights_.row_correction_factor != 0 ? AlignUp(sizeof(int32_t) * rows_per_block) : 0;
   const size_t raw_bytes =
@@ -68,7 +71,7 @@ void Qs8Conv::RunTask(int64_t task, const uint8_t* input, uint8_t* output, uint8
   uint8_t* slot = scratch + static_cast<size_t>(task) * slot_bytes_;
   auto* correction = reinterpret_cast<int32_t*>(slot + a_bytes_);
   auto* raw = reinterpret_cast<int32_t*>(slot + a_bytes_ + correction_bytes_);
-  PackQs8Rows(geometry_, weights_, operands_, input, m0, m1, slot, a_stride_, correction);
+  pack_rows_(geometry_, weights_, operands_, input, m0, m1, slot, a_stride_, correction);
 
   const int32_t n = geometry_.n();
   const int32_t col0 = panel0 * kPanelWidth;
@@ -86,6 +89,10 @@ void Qs8Conv::RunTask(int64_t task, const uint8_t* input, uint8_t* output, uint8
   block.min_less_zero_point = min_less_zero_point_;
   block.max_less_zero_point = max_less_zero_point_;
   block.zero_point = output_stage_.zero_point;
+  block.min = output_stage_.min;
+  block.max = output_stage_.max;
+  block.is_uint8 = operands_.is_uint8;
+  block.scales_at_most_half = scales_at_most_half_;
   block.c = output + m0 * n + col0;
   block.c_stride = static_cast<size_t>(n);
   if (!raw_accumulators_) {

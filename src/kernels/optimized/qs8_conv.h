@@ -44,10 +44,12 @@ class Qs8Conv {
   reference::OutputStage output_stage_;
   bool raw_accumulators_ = false;  // output stage other than the float scale: scalar epilogue
   const Qs8GemmKernel* kernel_ = nullptr;
+  Qs8PackRowsFn pack_rows_ = nullptr;
   Qs8PackedWeights weights_;
   std::vector<float> scales_;  // per column, padded to whole panels
   float min_less_zero_point_ = 0.0f;
   float max_less_zero_point_ = 0.0f;
+  bool scales_at_most_half_ = false;
 
   // Each task of the split has its own scratch slot.
   GemmWorkSplit split_;

@@ -45,6 +45,10 @@ struct Qs8GemmBlock {
   float min_less_zero_point = 0.0f;         // output range minus the zero point, in float
   float max_less_zero_point = 0.0f;
   int32_t zero_point = 0;
+  int32_t min = 0;                          // output range (the activation's, in the dtype)
+  int32_t max = 0;
+  bool is_uint8 = false;                    // output dtype: uint8, else int8
+  bool scales_at_most_half = false;         // every scale[] <= 0.5 (lets kernels skip a guard)
   uint8_t* c = nullptr;          // requantized 8-bit outputs, column 0 of row 0
   size_t c_stride = 0;           // bytes between output rows
   // When set, the kernel stores the int32 accumulators here instead of requantizing.

@@ -78,29 +78,36 @@ void AccumulateBlock(const Qs8GemmBlock& block, int32_t row0, int32_t panel0, in
 }
 
 // Bias, row correction and output stage for `rows` x `panels` (1 or 2) of the buffer.
-void Finish(const Qs8GemmBlock& block, int32_t row0, int32_t rows, int32_t panel0, int32_t panels,
+template <int kPanels>
+void Finish(const Qs8GemmBlock& block, int32_t row0, int32_t rows, int32_t panel0,
             const int32_t* buffer) {
-  __m512i bias[2];
-  __mmask16 mask[2];
-  for (int p = 0; p < panels; ++p) {
+  __m512i bias[kPanels];
+  for (int p = 0; p < kPanels; ++p) {
     bias[p] = _mm512_loadu_si512(block.column_bias + (panel0 + p) * kPanelWidth);
-    mask[p] = ColumnMask(block.cols - (panel0 + p) * kPanelWidth);
   }
+  const int32_t col0 = panel0 * kPanelWidth;
+  const int32_t count = block.cols - col0;
+  const int32_t* correction = block.row_correction != nullptr ? block.row_correction + row0 : nullptr;
+  // Locals, not block fields: byte stores may alias anything, so fields would be reloaded.
   const Avx512OutputStage stage(block);
+  const float* scale = block.scale + col0;
+  int32_t* raw = block.c_int32 != nullptr ? block.c_int32 + row0 * block.c_int32_stride + col0 : nullptr;
+  const size_t raw_stride = block.c_int32_stride;
+  uint8_t* out = block.c + row0 * block.c_stride + col0;
+  const size_t c_stride = block.c_stride;
   for (int32_t r = 0; r < rows; ++r) {
     const int32_t* src = buffer + r * 2 * kPanelWidth;
-    const __m512i correction = block.row_correction != nullptr
-                                   ? _mm512_set1_epi32(block.row_correction[row0 + r])
-                                   : _mm512_setzero_si512();
-    for (int p = 0; p < panels; ++p) {
-      const __m512i acc = _mm512_add_epi32(
-          _mm512_add_epi32(_mm512_loadu_si512(src + p * kPanelWidth), bias[p]), correction);
-      const int32_t col0 = (panel0 + p) * kPanelWidth;
-      if (block.c_int32 != nullptr) {
-        StoreRaw(acc, mask[p], block.c_int32 + (row0 + r) * block.c_int32_stride + col0);
-      } else {
-        stage.Store(acc, block.scale + col0, mask[p], block.c + (row0 + r) * block.c_stride + col0);
+    const __m512i row_term = correction != nullptr ? _mm512_set1_epi32(correction[r]) : _mm512_setzero_si512();
+    __m512i acc[kPanels];
+    for (int p = 0; p < kPanels; ++p) {
+      acc[p] = _mm512_add_epi32(_mm512_add_epi32(_mm512_loadu_si512(src + p * kPanelWidth), bias[p]), row_term);
+    }
+    if (raw != nullptr) {
+      for (int p = 0; p < kPanels; ++p) {
+        StoreRaw(acc[p], ColumnMask(count - p * kPanelWidth), raw + r * raw_stride + p * kPanelWidth);
       }
+    } else {
+      stage.StoreRow<kPanels>(acc, scale, count, out + r * c_stride);
     }
   }
 }
@@ -129,7 +136,11 @@ void Qs8GemmC4Amx(const Qs8GemmBlock& block) {
       } else {
         AccumulateBlock<false, false>(block, row, panel, chunks, chunk_bytes, buffer);
       }
-      Finish(block, row, rows, panel, two_panels ? 2 : 1, buffer);
+      if (two_panels) {
+        Finish<2>(block, row, rows, panel, buffer);
+      } else {
+        Finish<1>(block, row, rows, panel, buffer);
+      }
     }
   }
   _tile_release();

@@ -52,32 +52,31 @@ void Tile(const Qs8GemmBlock& block, int32_t row0, int32_t panel0) {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
       const __m512i correction = _mm512_set1_epi32(block.row_correction[row0 + r]);
-#pragma GCC unroll 16
+#pragma GCC unroll 4
       for (int p = 0; p < NP; ++p) acc[r][p] = _mm512_add_epi32(acc[r][p], correction);
     }
   }
-  __mmask16 mask[NP];
-#pragma GCC unroll 16
-  for (int p = 0; p < NP; ++p) mask[p] = ColumnMask(block.cols - (panel0 + p) * kPanelWidth);
+  const int32_t col0 = panel0 * kPanelWidth;
+  const int32_t count = block.cols - col0;
   if (block.c_int32 != nullptr) {
+    int32_t* out = block.c_int32 + row0 * block.c_int32_stride + col0;
+    const size_t stride = block.c_int32_stride;
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      int32_t* row = block.c_int32 + (row0 + r) * block.c_int32_stride;
-#pragma GCC unroll 16
-      for (int p = 0; p < NP; ++p) StoreRaw(acc[r][p], mask[p], row + (panel0 + p) * kPanelWidth);
+#pragma GCC unroll 4
+      for (int p = 0; p < NP; ++p) {
+        StoreRaw(acc[r][p], ColumnMask(count - p * kPanelWidth), out + r * stride + p * kPanelWidth);
+      }
     }
     return;
   }
+  // Locals, not block fields: byte stores may alias anything, so fields would be reloaded.
   const Avx512OutputStage stage(block);
+  const float* scale = block.scale + col0;
+  uint8_t* out = block.c + row0 * block.c_stride + col0;
+  const size_t c_stride = block.c_stride;
 #pragma GCC unroll 16
-  for (int r = 0; r < MR; ++r) {
-    uint8_t* row = block.c + (row0 + r) * block.c_stride;
-#pragma GCC unroll 16
-    for (int p = 0; p < NP; ++p) {
-      const int32_t col0 = (panel0 + p) * kPanelWidth;
-      stage.Store(acc[r][p], block.scale + col0, mask[p], row + col0);
-    }
-  }
+  for (int r = 0; r < MR; ++r) stage.StoreRow<NP>(acc[r], scale, count, out + r * c_stride);
 }
 
 // The row tail (fewer than MR rows) with an exact-height tile: no wasted work for M = 1.

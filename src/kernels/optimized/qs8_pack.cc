@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/check.h"
+#include "core/cpu_features.h"
 
 namespace edgeforge::kernels::optimized {
 
@@ -115,22 +116,14 @@ struct I16Writer {
   void Zero(int32_t count, int16_t* dst) const { std::memset(dst, 0, sizeof(int16_t) * count); }
 };
 
-// Gathers im2col row m (taps in (ky, kx, ic) order, the filter's) into dst[0, kp).
+// Gathers the im2col row of output pixel `at` (taps in (ky, kx, ic) order, the filter's) into
+// dst[0, kp).
 template <typename T, typename Writer>
-void GatherRow(const ConvGeometry& g, const uint8_t* input, int64_t m, int32_t kp,
-               const Writer& writer, T* dst) {
-  if (g.is_pointwise()) {
-    writer.Copy(input + m * g.in_c, g.in_c, dst);
-    writer.Zero(kp - g.in_c, dst + g.in_c);
-    return;
-  }
-  const int64_t pixels = static_cast<int64_t>(g.out_h) * g.out_w;
-  const int32_t batch = static_cast<int32_t>(m / pixels);
-  const int32_t oy = static_cast<int32_t>((m % pixels) / g.out_w);
-  const int32_t ox = static_cast<int32_t>(m % g.out_w);
-  const int32_t iy0 = oy * g.stride_h - g.pad_top;
-  const int32_t ix0 = ox * g.stride_w - g.pad_left;
-  const uint8_t* image = input + static_cast<int64_t>(batch) * g.in_h * g.in_w * g.in_c;
+void GatherRow(const ConvGeometry& g, const uint8_t* input, const OutputPixelCursor& at,
+               int32_t kp, const Writer& writer, T* dst) {
+  const int32_t iy0 = at.iy0(g);
+  const int32_t ix0 = at.ix0(g);
+  const uint8_t* image = input + static_cast<int64_t>(at.batch) * g.in_h * g.in_w * g.in_c;
   const int32_t row_taps = g.k_w * g.in_c;
   // With no dilation, a filter row that lies inside the image is one contiguous input run.
   const bool whole_rows = g.dilation_w == 1 && ix0 >= 0 && ix0 + g.k_w <= g.in_w;
@@ -167,10 +160,17 @@ void PackQs8Rows(const ConvGeometry& g, const Qs8PackedWeights& w, const Qs8Oper
                  const uint8_t* input, int64_t m_begin, int64_t m_end, void* a, size_t a_stride,
                  int32_t* row_correction) {
   auto* out = static_cast<uint8_t*>(a);
+  OutputPixelCursor at(g, m_begin);
   if (w.format == Qs8Format::kI16) {
     const I16Writer writer{operands.is_uint8, operands.input_zero_point};
-    for (int64_t m = m_begin; m < m_end; ++m, out += a_stride) {
-      GatherRow(g, input, m, w.kp, writer, reinterpret_cast<int16_t*>(out));
+    for (int64_t m = m_begin; m < m_end; ++m, out += a_stride, at.Advance(g)) {
+      auto* row = reinterpret_cast<int16_t*>(out);
+      if (g.is_pointwise()) {
+        writer.Copy(input + m * g.in_c, g.in_c, row);
+        writer.Zero(w.kp - g.in_c, row + g.in_c);
+      } else {
+        GatherRow(g, input, at, w.kp, writer, row);
+      }
     }
     return;
   }
@@ -182,8 +182,13 @@ void PackQs8Rows(const ConvGeometry& g, const Qs8PackedWeights& w, const Qs8Oper
     writer.Copy(input + m_begin * k, static_cast<int32_t>((m_end - m_begin) * k), out);
     return;
   }
-  for (int64_t m = m_begin; m < m_end; ++m, out += a_stride) {
-    GatherRow(g, input, m, w.kp, writer, out);
+  for (int64_t m = m_begin; m < m_end; ++m, out += a_stride, at.Advance(g)) {
+    if (g.is_pointwise()) {
+      writer.Copy(input + m * g.in_c, g.in_c, out);
+      writer.Zero(w.kp - g.in_c, out + g.in_c);
+    } else {
+      GatherRow(g, input, at, w.kp, writer, out);
+    }
     if (w.row_correction_factor != 0) {
       uint32_t sum = 0;
       for (int32_t t = 0; t < k; ++t) sum += out[t];
@@ -192,6 +197,11 @@ void PackQs8Rows(const ConvGeometry& g, const Qs8PackedWeights& w, const Qs8Oper
           WrapToInt32(centered * static_cast<uint32_t>(w.row_correction_factor));
     }
   }
+}
+
+Qs8PackRowsFn BestQs8PackRows(Qs8Format format) {
+  if (format == Qs8Format::kC4 && core::IsaAvailable(core::Isa::kAvx512)) return PackQs8RowsC4Avx512;
+  return PackQs8Rows;
 }
 
 }  // namespace edgeforge::kernels::optimized

@@ -57,4 +57,18 @@ void PackQs8Rows(const ConvGeometry& g, const Qs8PackedWeights& w, const Qs8Oper
                  const uint8_t* input, int64_t m_begin, int64_t m_end, void* a, size_t a_stride,
                  int32_t* row_correction);
 
+// The same for kC4 with AVX-512 (qs8_pack_avx512.cc): the gather of a stem layer's 3-channel
+// taps is most of its time otherwise. Same bytes as PackQs8Rows in rows [m_begin, m_end), but
+// it may write up to kPackSlack bytes past the last row: `a` needs that much room.
+inline constexpr size_t kPackSlack = 64;
+void PackQs8RowsC4Avx512(const ConvGeometry& g, const Qs8PackedWeights& w,
+                         const Qs8Operands& operands, const uint8_t* input, int64_t m_begin,
+                         int64_t m_end, void* a, size_t a_stride, int32_t* row_correction);
+
+using Qs8PackRowsFn = void (*)(const ConvGeometry&, const Qs8PackedWeights&, const Qs8Operands&,
+                               const uint8_t*, int64_t, int64_t, void*, size_t, int32_t*);
+
+// The fastest packer for `format` that runs here.
+Qs8PackRowsFn BestQs8PackRows(Qs8Format format);
+
 }  // namespace edgeforge::kernels::optimized
