@@ -1,6 +1,8 @@
 // QUANTIZE: float32 -> uint8 / int8, and requantization between any two of uint8 / int8 (the
 // uint8 <-> int8 conversions at the edges of TF2 models, or a scale change). The arithmetic
 // of each case is in kernels/reference/quantize.h.
+
+#include "kernels/optimized/lookup_table.h"
 #include "kernels/reference/quantize.h"
 #include "runtime/ops/numeric_op_checks.h"
 #include "runtime/ops/ops.h"
@@ -34,6 +36,13 @@ class QuantizeKernel final : public OpKernel {
     EF_ASSIGN_OR_RETURN(const TensorQuant in_q, PerTensorQuant(ctx, *input, "input"));
     requantize_ = kr::MakeRequantizeParams(in_q.scale, in_q.zero_point, out_q.scale,
                                            out_q.zero_point, input_dtype_ == output_dtype_);
+    // 8-bit -> 8-bit: tabulate the reference arithmetic over all 256 inputs once.
+    uint8_t all_bytes[256];
+    for (int v = 0; v < 256; ++v) all_bytes[v] = static_cast<uint8_t>(v);
+    RtTensor in_view = *input, out_view = *output;
+    in_view.data = all_bytes;
+    out_view.data = table_.data();
+    RequantizeReference(256, in_view, out_view);
     return Status::Ok();
   }
 
@@ -41,32 +50,16 @@ class QuantizeKernel final : public OpKernel {
     const RtTensor& in = *ctx.input(0);
     RtTensor& out = *ctx.output(0);
     const int64_t n = in.num_elements();
-    const bool to_int8 = output_dtype_ == DType::kInt8;
-    switch (input_dtype_) {
-      case DType::kFloat32:
-        if (to_int8) {
-          kr::QuantizeFloat32ToInt8(n, affine_, in.as<float>(), out.as<int8_t>());
-        } else {
-          kr::QuantizeFloat32ToUint8(n, affine_, in.as<float>(), out.as<uint8_t>());
-        }
-        return Status::Ok();
-      case DType::kUInt8:
-        if (to_int8) {
-          kr::RequantizeUint8ToInt8(n, requantize_, in.as<uint8_t>(), out.as<int8_t>());
-        } else {
-          kr::RequantizeUint8ToUint8(n, requantize_, in.as<uint8_t>(), out.as<uint8_t>());
-        }
-        return Status::Ok();
-      case DType::kInt8:
-        if (to_int8) {
-          kr::RequantizeInt8ToInt8(n, requantize_, in.as<int8_t>(), out.as<int8_t>());
-        } else {
-          kr::RequantizeInt8ToUint8(n, requantize_, in.as<int8_t>(), out.as<uint8_t>());
-        }
-        return Status::Ok();
-      default:
-        return ctx.Error("Eval before a successful Prepare");
+    if (input_dtype_ == DType::kFloat32) {
+      if (output_dtype_ == DType::kInt8) {
+        kr::QuantizeFloat32ToInt8(n, affine_, in.as<float>(), out.as<int8_t>());
+      } else {
+        kr::QuantizeFloat32ToUint8(n, affine_, in.as<float>(), out.as<uint8_t>());
+      }
+      return Status::Ok();
     }
+    kernels::optimized::ApplyByteTable(n, table_, in.data, out.data);
+    return Status::Ok();
   }
 
  private:
@@ -74,6 +67,23 @@ class QuantizeKernel final : public OpKernel {
   DType output_dtype_ = DType::kBool;
   kr::AffineQuantizeParams affine_;
   kr::RequantizeParams requantize_;
+  kernels::optimized::ByteTable table_{};
+
+  // The reference requantization of `count` values (the specification the table reproduces).
+  void RequantizeReference(int64_t count, const RtTensor& in, RtTensor& out) const {
+    const bool to_int8 = output_dtype_ == DType::kInt8;
+    if (input_dtype_ == DType::kUInt8) {
+      if (to_int8) {
+        kr::RequantizeUint8ToInt8(count, requantize_, in.as<uint8_t>(), out.as<int8_t>());
+      } else {
+        kr::RequantizeUint8ToUint8(count, requantize_, in.as<uint8_t>(), out.as<uint8_t>());
+      }
+    } else if (to_int8) {
+      kr::RequantizeInt8ToInt8(count, requantize_, in.as<int8_t>(), out.as<int8_t>());
+    } else {
+      kr::RequantizeInt8ToUint8(count, requantize_, in.as<int8_t>(), out.as<uint8_t>());
+    }
+  }
 };
 
 }  // namespace
