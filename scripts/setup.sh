@@ -8,6 +8,7 @@ PACKAGES=(
   flatbuffers-compiler libflatbuffers-dev   # .tflite format: flatc + runtime headers
   libjpeg62-turbo-dev libpng-dev            # image decoding
   libcli11-dev nlohmann-json3-dev           # command line, JSON output
+  libonnx-dev libprotobuf-dev protobuf-compiler  # edgeforge export onnx
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks
 )
 # Node.js runs the TFLite oracle (LiteRT.js) in tests; keep an existing newer install.
