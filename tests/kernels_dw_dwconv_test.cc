@@ -327,7 +327,11 @@ TEST(KernelsDwDwconv, Int8MatchesReference) {
 
 TEST(KernelsDwDwconv, Uint8MatchesReference) {
   uint32_t seed = 500;
-  for (DwconvTester t : Int8Cases()) t.zero_points(128 + static_cast<int>(seed % 7), 0, 120).seed(seed++).TestQuantized<uint8_t>();
+  for (DwconvTester t : Int8Cases()) {
+    t.zero_points(128 + static_cast<int>(seed % 7), 0, 120).seed(seed);
+    ++seed;
+    t.TestQuantized<uint8_t>();
+  }
   // Legacy per-tensor weights with extreme zero points: w - z_w spans [-255, 255].
   for (int zw : {0, 1, 127, 128, 200, 255}) {
     for (int zx : {0, 255}) {

@@ -100,6 +100,53 @@ inline ir::Graph SharedParamsGraph() {
   return g;
 }
 
+// The element-wise and shape ops of the int8 op set:
+// input [1,8,8,3] -> CONV 1x1 (4) -> RELU -> HARD_SWISH -> SUB (with the RELU output) -> RELU6
+// -> RESIZE_BILINEAR 4x4 -> RESIZE_NEAREST_NEIGHBOR 8x8 -> SPLIT (channels, 2) -> CONCATENATION
+// (swapped) -> TANH -> MEAN (H, W, keep dims) -> SQUEEZE -> L2_NORMALIZATION.
+inline ir::Graph ElementwiseAndShapeOpsGraph() {
+  using ir::OpType;
+  const DType f32 = DType::kFloat32, i32 = DType::kInt32;
+  ir::Graph g;
+  const int x = AddActivation(g, "input", f32, {1, 8, 8, 3});
+  g.inputs = {x};
+  const int w = AddConstant(g, "conv/weights", f32, {4, 1, 1, 3}, PseudoRandomFloats(12, 41));
+  const int b = AddConstant(g, "conv/bias", f32, {4}, PseudoRandomFloats(4, 42));
+  const int c = AddActivation(g, "conv", f32, {1, 8, 8, 4});
+  AddOp(g, OpType::kConv2D, {x, w, b}, {c}, ir::Conv2DOptions{ir::Padding::kSame, 1, 1, ir::Activation::kNone, 1, 1});
+  const int relu = AddActivation(g, "relu", f32, {1, 8, 8, 4});
+  AddOp(g, OpType::kRelu, {c}, {relu});
+  const int hs = AddActivation(g, "hard_swish", f32, {1, 8, 8, 4});
+  AddOp(g, OpType::kHardSwish, {relu}, {hs});
+  const int sub = AddActivation(g, "sub", f32, {1, 8, 8, 4});
+  AddOp(g, OpType::kSub, {hs, relu}, {sub}, ir::ElementwiseOptions{});
+  const int r6 = AddActivation(g, "relu6", f32, {1, 8, 8, 4});
+  AddOp(g, OpType::kRelu6, {sub}, {r6});
+  const int size4 = AddConstant(g, "size4", i32, {2}, std::vector<int32_t>{4, 4});
+  const int rb = AddActivation(g, "resize_bilinear", f32, {1, 4, 4, 4});
+  AddOp(g, OpType::kResizeBilinear, {r6, size4}, {rb}, ir::ResizeOptions{false, false});
+  const int size8 = AddConstant(g, "size8", i32, {2}, std::vector<int32_t>{8, 8});
+  const int rn = AddActivation(g, "resize_nearest", f32, {1, 8, 8, 4});
+  AddOp(g, OpType::kResizeNearestNeighbor, {rb, size8}, {rn}, ir::ResizeOptions{false, false});
+  const int axis = AddConstant(g, "split_axis", i32, {}, std::vector<int32_t>{3});
+  const int s0 = AddActivation(g, "split0", f32, {1, 8, 8, 2});
+  const int s1 = AddActivation(g, "split1", f32, {1, 8, 8, 2});
+  AddOp(g, OpType::kSplit, {axis, rn}, {s0, s1}, ir::SplitOptions{2});
+  const int cc = AddActivation(g, "concat", f32, {1, 8, 8, 4});
+  AddOp(g, OpType::kConcatenation, {s1, s0}, {cc}, ir::ConcatenationOptions{3, ir::Activation::kNone});
+  const int th = AddActivation(g, "tanh", f32, {1, 8, 8, 4});
+  AddOp(g, OpType::kTanh, {cc}, {th});
+  const int axes = AddConstant(g, "mean_axes", i32, {2}, std::vector<int32_t>{1, 2});
+  const int mn = AddActivation(g, "mean", f32, {1, 1, 1, 4});
+  AddOp(g, OpType::kMean, {th, axes}, {mn}, ir::ReducerOptions{true});
+  const int sq = AddActivation(g, "squeeze", f32, {1, 4});
+  AddOp(g, OpType::kSqueeze, {mn}, {sq}, ir::SqueezeOptions{{1, 2}});
+  const int l2 = AddActivation(g, "l2norm", f32, {1, 4});
+  AddOp(g, OpType::kL2Normalization, {sq}, {l2}, ir::L2NormOptions{ir::Activation::kNone});
+  g.outputs = {l2};
+  return g;
+}
+
 // `count` float inputs for a [1,8,8,3] graph, values in [-1, 1) (fixed seeds).
 inline std::vector<std::vector<uint8_t>> RandomFloatInputs(size_t count, size_t elements, uint32_t seed) {
   std::vector<std::vector<uint8_t>> inputs;

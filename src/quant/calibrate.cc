@@ -1,5 +1,7 @@
 #include "quant/calibrate.h"
 
+#include <span>
+
 #include "quant/activation_tap.h"
 #include "quant/graph_surgery.h"
 
@@ -14,60 +16,71 @@ const char* CalibratorName(Calibrator calibrator) {
   return "?";
 }
 
-StatusOr<TensorRanges> CalibrateRanges(const ir::Graph& float_graph,
-                                       const std::vector<std::vector<uint8_t>>& inputs,
-                                       const CalibrationOptions& options, const std::string& source,
-                                       const std::function<void(int, size_t, size_t)>& progress) {
-  if (inputs.empty()) return InvalidArgument(source + ": no calibration samples");
-  EF_ASSIGN_OR_RETURN(auto tap, ActivationTap::Create(float_graph, source, options.num_threads));
-  const std::vector<int> activations = ActivationTensors(float_graph);
-  auto observed = [&](int t) { return float_graph.tensor(t).dtype == DType::kFloat32; };
+namespace {
 
-  std::vector<MinMaxObserver> minmax(float_graph.tensors.size());
+// Runs every sample through `tap` and hands each float activation's values to `observe`.
+Status ForEachActivation(ActivationTap& tap, const std::vector<int>& tensors, size_t count,
+                         const SampleSource& samples, const std::function<void(int, std::span<const float>)>& observe) {
   std::vector<float> values;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    Status s = tap->Run(inputs[i]);
+  for (size_t i = 0; i < count; ++i) {
+    auto input = samples(i);
+    if (!input.ok()) return input.status();
+    Status s = tap.Run(*input);
     if (!s.ok()) return s.WithContext("calibration sample " + std::to_string(i));
-    for (int t : activations) {
-      if (!observed(t)) continue;
-      tap->ReadFloat(t, values);
-      minmax[static_cast<size_t>(t)].Add(values);
+    for (int t : tensors) {
+      tap.ReadFloat(t, values);
+      observe(t, values);
     }
-    if (progress) progress(1, i + 1, inputs.size());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<TensorRanges> CalibrateRanges(const ir::Graph& float_graph, size_t count, const SampleSource& samples,
+                                       const CalibrationOptions& options, const std::string& source) {
+  if (count == 0) return InvalidArgument(source + ": no calibration samples");
+  EF_ASSIGN_OR_RETURN(auto tap, ActivationTap::Create(float_graph, source, options.num_threads));
+  std::vector<int> observed;
+  for (int t : ActivationTensors(float_graph)) {
+    if (float_graph.tensor(t).dtype == DType::kFloat32) observed.push_back(t);
   }
 
+  std::vector<MinMaxObserver> minmax(float_graph.tensors.size());
+  EF_RETURN_IF_ERROR(ForEachActivation(*tap, observed, count, samples, [&](int t, std::span<const float> v) {
+    minmax[static_cast<size_t>(t)].Add(v);
+  }));
   TensorRanges ranges(float_graph.tensors.size());
-  for (int t : activations) {
-    if (observed(t) && minmax[static_cast<size_t>(t)].seen()) {
-      ranges[static_cast<size_t>(t)] = minmax[static_cast<size_t>(t)].range();
-    }
+  for (int t : observed) {
+    if (minmax[static_cast<size_t>(t)].seen()) ranges[static_cast<size_t>(t)] = minmax[static_cast<size_t>(t)].range();
   }
   if (options.calibrator == Calibrator::kMinMax) return ranges;
 
+  // Second pass: histograms over each tensor's min/max range.
   std::vector<std::optional<Histogram>> histograms(float_graph.tensors.size());
-  for (int t : activations) {
-    if (ranges[static_cast<size_t>(t)]) {
-      histograms[static_cast<size_t>(t)].emplace(*ranges[static_cast<size_t>(t)], options.histogram_bins);
-    }
+  std::vector<int> with_range;
+  for (int t : observed) {
+    if (!ranges[static_cast<size_t>(t)]) continue;
+    histograms[static_cast<size_t>(t)].emplace(*ranges[static_cast<size_t>(t)], options.histogram_bins);
+    with_range.push_back(t);
   }
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    Status s = tap->Run(inputs[i]);
-    if (!s.ok()) return s.WithContext("calibration sample " + std::to_string(i));
-    for (int t : activations) {
-      if (!histograms[static_cast<size_t>(t)]) continue;
-      tap->ReadFloat(t, values);
-      histograms[static_cast<size_t>(t)]->Add(values);
-    }
-    if (progress) progress(2, i + 1, inputs.size());
-  }
-  for (int t : activations) {
-    const auto& h = histograms[static_cast<size_t>(t)];
-    if (!h) continue;
+  EF_RETURN_IF_ERROR(ForEachActivation(*tap, with_range, count, samples, [&](int t, std::span<const float> v) {
+    histograms[static_cast<size_t>(t)]->Add(v);
+  }));
+  for (int t : with_range) {
+    const Histogram& h = *histograms[static_cast<size_t>(t)];
     ranges[static_cast<size_t>(t)] = options.calibrator == Calibrator::kPercentile
-                                         ? PercentileRange(*h, options.percentile)
-                                         : MseOptimalRange(*h);
+                                         ? PercentileRange(h, options.percentile)
+                                         : MseOptimalRange(h);
   }
   return ranges;
+}
+
+StatusOr<TensorRanges> CalibrateRanges(const ir::Graph& float_graph, const std::vector<std::vector<uint8_t>>& inputs,
+                                       const CalibrationOptions& options, const std::string& source) {
+  return CalibrateRanges(
+      float_graph, inputs.size(), [&inputs](size_t i) -> StatusOr<std::vector<uint8_t>> { return inputs[i]; },
+      options, source);
 }
 
 }  // namespace edgeforge::quant

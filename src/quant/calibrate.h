@@ -26,12 +26,16 @@ struct CalibrationOptions {
 // Ranges indexed by tensor; std::nullopt for constants and tensors never seen.
 using TensorRanges = std::vector<std::optional<ValueRange>>;
 
-// Inputs are the input tensor's bytes for each representative sample. `progress`, when set,
-// is called after each inference with (pass, done, total).
-StatusOr<TensorRanges> CalibrateRanges(
-    const ir::Graph& float_graph, const std::vector<std::vector<uint8_t>>& inputs,
-    const CalibrationOptions& options, const std::string& source,
-    const std::function<void(int, size_t, size_t)>& progress = nullptr);
+// The input tensor's bytes for representative sample `index` (0 .. count - 1). Samples are
+// asked for once per pass, so they need not all be held in memory.
+using SampleSource = std::function<StatusOr<std::vector<uint8_t>>(size_t index)>;
+
+StatusOr<TensorRanges> CalibrateRanges(const ir::Graph& float_graph, size_t count, const SampleSource& samples,
+                                       const CalibrationOptions& options, const std::string& source);
+
+// The same over inputs held in memory.
+StatusOr<TensorRanges> CalibrateRanges(const ir::Graph& float_graph, const std::vector<std::vector<uint8_t>>& inputs,
+                                       const CalibrationOptions& options, const std::string& source);
 
 const char* CalibratorName(Calibrator calibrator);
 

@@ -32,6 +32,15 @@ std::string FormatDb(double db) {
   return buf;
 }
 
+// Converters name a tensor after every op fused into it, joined by ';': the first is enough to
+// find the layer in a table.
+std::string ShortName(const std::string& name) {
+  constexpr size_t kMax = 72;
+  std::string s = name.substr(0, name.find(';'));
+  if (s.size() > kMax) s = s.substr(0, kMax - 3) + "...";
+  return s;
+}
+
 }  // namespace
 
 StatusOr<QuantizationReport> CompareWithFloat(const ir::Graph& float_graph, const QuantizedGraph& quantized,
@@ -121,7 +130,7 @@ std::string FormatReport(const QuantizationReport& r, size_t max_layers) {
   for (size_t i = 0; i < r.layers.size() && i < max_layers; ++i) {
     const LayerSqnr& l = r.layers[i];
     std::snprintf(line, sizeof line, "  %5d  %-20s  %9s  %s\n", l.op_index, l.op.c_str(), FormatDb(l.sqnr_db).c_str(),
-                  l.tensor.c_str());
+                  ShortName(l.tensor).c_str());
     out += line;
   }
   return out;

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/file.h"
+#include "quant/dynamic_quantizer.h"
 #include "quant/edgetpu_target.h"
 #include "quant/float16_quantizer.h"
 #include "quant/float_model.h"
@@ -25,17 +26,6 @@ StatusOr<int64_t> Write(const ir::Graph& graph, const std::string& path) {
   return static_cast<int64_t>(bytes.size());
 }
 
-StatusOr<std::vector<std::vector<uint8_t>>> LoadInputs(const std::vector<std::string>& images,
-                                                       const ir::Tensor& input,
-                                                       const InputPreprocessing& preprocessing) {
-  std::vector<std::vector<uint8_t>> inputs;
-  for (const std::string& path : images) {
-    EF_ASSIGN_OR_RETURN(auto bytes, ImageInputBytes(path, input, preprocessing));
-    inputs.push_back(std::move(bytes));
-  }
-  return inputs;
-}
-
 StatusOr<QuantizeOutcome> QuantizeInt8Model(const QuantizeRequest& r, const ir::Graph& float_graph,
                                             QuantizeOutcome outcome, std::FILE* log) {
   const std::string& source = r.model_path;
@@ -50,8 +40,9 @@ StatusOr<QuantizeOutcome> QuantizeInt8Model(const QuantizeRequest& r, const ir::
   outcome.calibration_images = split.calibration.size();
   Log(log, "calibrating on " + std::to_string(split.calibration.size()) + " images from " + r.calibration_dir +
                " (" + CalibratorName(r.calibration.calibrator) + ")");
-  EF_ASSIGN_OR_RETURN(auto inputs, LoadInputs(split.calibration, input, preprocessing));
-  EF_ASSIGN_OR_RETURN(TensorRanges ranges, CalibrateRanges(float_graph, inputs, r.calibration, source));
+  const SampleSource samples = [&](size_t i) { return ImageInputBytes(split.calibration[i], input, preprocessing); };
+  EF_ASSIGN_OR_RETURN(TensorRanges ranges,
+                      CalibrateRanges(float_graph, split.calibration.size(), samples, r.calibration, source));
   // The input's range is what any image can give, not only the calibration images.
   ranges[static_cast<size_t>(float_graph.inputs[0])] = PixelRange(preprocessing);
 
@@ -123,6 +114,11 @@ StatusOr<QuantizeOutcome> QuantizeModel(const QuantizeRequest& r, std::FILE* log
   outcome.preprocessing = r.preprocessing.value_or(
       InputPreprocessing{float_graph.metadata.input_mean, float_graph.metadata.input_std});
 
+  // Preprocessing given on the command line is what the model takes from now on.
+  if (r.preprocessing) {
+    float_graph.metadata.input_mean = r.preprocessing->mean;
+    float_graph.metadata.input_std = r.preprocessing->std;
+  }
   switch (r.mode) {
     case QuantizationMode::kInt8:
       if (r.calibration_dir.empty()) {
@@ -135,8 +131,12 @@ StatusOr<QuantizeOutcome> QuantizeModel(const QuantizeRequest& r, std::FILE* log
       outcome.written = true;
       return outcome;
     }
-    case QuantizationMode::kDynamic:
-      return Unimplemented("--mode dynamic is not implemented yet");
+    case QuantizationMode::kDynamic: {
+      const ir::Graph hybrid = QuantizeDynamicRange(float_graph);
+      EF_ASSIGN_OR_RETURN(outcome.quantized_bytes, Write(hybrid, r.out_path));
+      outcome.written = true;
+      return outcome;
+    }
   }
   return Internal("unknown quantization mode");
 }

@@ -1,7 +1,8 @@
-// QuantizedDepthwiseConv::Create and the portable plan ("q8_dwconv_c1__portable"): any depth
-// multiplier, either output stage. Per output pixel it accumulates whole channel rows
-// (acc[c] += (x[c] - z_in) * w'[c], a loop compilers vectorize), with the border handled by
-// skipping out-of-range taps once per pixel rather than per channel.
+// QuantizedDepthwiseConv::Create and the portable plan ("qs8_dwconv_c1__portable"): any depth
+// multiplier, either output stage, no scratch. Per output pixel and block of channels it
+// accumulates channel rows (acc[c] += (x[c] - z_in) * w'[c], a loop compilers vectorize) in a
+// small stack array, with the border handled by skipping out-of-range taps once per pixel
+// rather than per channel.
 #include <algorithm>
 #include <vector>
 
@@ -13,8 +14,6 @@ namespace edgeforge::kernels::optimized {
 
 namespace {
 
-using dw::AlignedBytes;
-using dw::RoundUp64;
 
 class PortableDepthwise final : public QuantizedDepthwiseConv {
  public:
@@ -40,69 +39,75 @@ class PortableDepthwise final : public QuantizedDepthwiseConv {
       stage_.multiplier = multipliers_.data();
     }
     split_ = dw::ChooseWorkSplit(static_cast<int64_t>(g_.batches) * g_.out_h, 1, num_threads);
-    task_scratch_bytes_ = RoundUp64(sizeof(uint32_t) * out_channels_);
   }
 
   const char* name() const override {
     return is_uint8_ ? "qu8_dwconv_c1__portable" : "qs8_dwconv_c1__portable";
   }
-  size_t scratch_bytes() const override { return task_scratch_bytes_ * split_.tasks(); }
+  size_t scratch_bytes() const override { return 0; }
 
-  void Run(const void* input, void* output, void* scratch, core::ThreadPool& pool) const override {
-    auto* base = static_cast<uint8_t*>(scratch);
+  void Run(const void* input, void* output, void*, core::ThreadPool& pool) const override {
     pool.ParallelFor(split_.tasks(), 1, [&](int64_t begin, int64_t end) {
       for (int64_t t = begin; t < end; ++t) {
-        auto* acc = reinterpret_cast<uint32_t*>(base + t * task_scratch_bytes_);
         if (is_uint8_) {
           RunTask(static_cast<int32_t>(t), static_cast<const uint8_t*>(input),
-                  static_cast<uint8_t*>(output), acc);
+                  static_cast<uint8_t*>(output));
         } else {
           RunTask(static_cast<int32_t>(t), static_cast<const int8_t*>(input),
-                  static_cast<int8_t*>(output), acc);
+                  static_cast<int8_t*>(output));
         }
       }
     });
   }
 
  private:
+  // Accumulators for this many output channels live on the stack.
+  static constexpr int32_t kBlock = 256;
+
   // The accumulator is unsigned: it wraps modulo 2^32 like the runtime's int32 one, without
   // signed overflow.
   template <typename T>
-  void RunTask(int32_t task, const T* input, T* output, uint32_t* acc) const {
+  void RunTask(int32_t task, const T* input, T* output) const {
     const dw::Range rows =
         dw::PartOf(static_cast<int64_t>(g_.batches) * g_.out_h, split_.row_parts, task);
     const int32_t C = g_.channels, M = g_.depth_multiplier, Co = out_channels_;
     const int32_t zx = input_zero_point_;
+    uint32_t acc[kBlock];
     for (int64_t r = rows.begin; r < rows.end; ++r) {
       const int64_t batch = r / g_.out_h;
       const int32_t oy = static_cast<int32_t>(r % g_.out_h);
       T* out = output + r * g_.out_w * Co;
       for (int32_t ox = 0; ox < g_.out_w; ++ox, out += Co) {
-        for (int32_t c = 0; c < Co; ++c) acc[c] = static_cast<uint32_t>(bias_[static_cast<size_t>(c)]);
-        for (int32_t ky = 0; ky < g_.kernel_h; ++ky) {
-          const int32_t iy = oy * g_.stride_h - g_.pad_top + ky * g_.dilation_h;
-          if (iy < 0 || iy >= g_.in_h) continue;
-          for (int32_t kx = 0; kx < g_.kernel_w; ++kx) {
-            const int32_t ix = ox * g_.stride_w - g_.pad_left + kx * g_.dilation_w;
-            if (ix < 0 || ix >= g_.in_w) continue;
-            const T* x = input + ((batch * g_.in_h + iy) * g_.in_w + ix) * C;
-            const int16_t* w = weights_.data() + (static_cast<int64_t>(ky) * g_.kernel_w + kx) * Co;
-            if (M == 1) {
-              for (int32_t c = 0; c < C; ++c) {
-                acc[c] += static_cast<uint32_t>((static_cast<int32_t>(x[c]) - zx) * w[c]);
-              }
-            } else {
-              for (int32_t ic = 0; ic < C; ++ic) {
-                const int32_t xv = static_cast<int32_t>(x[ic]) - zx;
-                for (int32_t m = 0; m < M; ++m) {
-                  acc[ic * M + m] += static_cast<uint32_t>(xv * w[ic * M + m]);
+        // Output channels [c0, c0 + n) read input channels [c0 / M, (c0 + n) / M).
+        for (int32_t c0 = 0; c0 < Co; c0 += kBlock) {
+          const int32_t n = std::min(kBlock, Co - c0);
+          for (int32_t c = 0; c < n; ++c) acc[c] = static_cast<uint32_t>(bias_[static_cast<size_t>(c0 + c)]);
+          for (int32_t ky = 0; ky < g_.kernel_h; ++ky) {
+            const int32_t iy = oy * g_.stride_h - g_.pad_top + ky * g_.dilation_h;
+            if (iy < 0 || iy >= g_.in_h) continue;
+            for (int32_t kx = 0; kx < g_.kernel_w; ++kx) {
+              const int32_t ix = ox * g_.stride_w - g_.pad_left + kx * g_.dilation_w;
+              if (ix < 0 || ix >= g_.in_w) continue;
+              const T* x = input + ((batch * g_.in_h + iy) * g_.in_w + ix) * C;
+              const int16_t* w =
+                  weights_.data() + (static_cast<int64_t>(ky) * g_.kernel_w + kx) * Co + c0;
+              if (M == 1) {
+                x += c0;
+                for (int32_t c = 0; c < n; ++c) {
+                  acc[c] += static_cast<uint32_t>((static_cast<int32_t>(x[c]) - zx) * w[c]);
+                }
+              } else {
+                for (int32_t c = 0; c < n; ++c) {
+                  const int32_t xv = static_cast<int32_t>(x[(c0 + c) / M]) - zx;
+                  acc[c] += static_cast<uint32_t>(xv * w[c]);
                 }
               }
             }
           }
-        }
-        for (int32_t c = 0; c < Co; ++c) {
-          out[c] = static_cast<T>(reference::Requantize(stage_, static_cast<int32_t>(acc[c]), c));
+          for (int32_t c = 0; c < n; ++c) {
+            out[c0 + c] = static_cast<T>(
+                reference::Requantize(stage_, static_cast<int32_t>(acc[c]), c0 + c));
+          }
         }
       }
     }
@@ -118,7 +123,6 @@ class PortableDepthwise final : public QuantizedDepthwiseConv {
   std::vector<reference::QuantizedMultiplier> multipliers_;
   reference::OutputStage stage_;
   dw::WorkSplit split_;
-  size_t task_scratch_bytes_ = 0;
 };
 
 }  // namespace

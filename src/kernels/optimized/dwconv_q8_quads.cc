@@ -3,6 +3,8 @@
 #include "kernels/optimized/dwconv_q8_quads_plan.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 #include <vector>
@@ -33,8 +35,6 @@ class QuadsDepthwise final : public QuantizedDepthwiseConv {
 
  private:
   void RunTask(int32_t task, const uint8_t* input, uint8_t* output, uint8_t* scratch) const;
-  // Pads, converts and phase-splits input row (batch, iy) into `phases`.
-  void FillPhases(const uint8_t* input_row, uint8_t* phases) const;
 
   DepthwiseGeometry g_;
   bool is_uint8_;
@@ -53,6 +53,8 @@ class QuadsDepthwise final : public QuantizedDepthwiseConv {
   float max_scaled_ = 0.0f;
   int32_t zero_point_ = 0;
   int32_t qmin_ = 0;
+  int32_t qmax_ = 0;
+  bool clamp_in_float_ = true;
   // Tap slot k (kx = k, 4 per group): phase and column offset (in columns of the phase).
   std::vector<int32_t> tap_phase_, tap_column_;
   dw::WorkSplit split_;
@@ -154,6 +156,15 @@ QuadsDepthwise::QuadsDepthwise(const QuantizedDepthwiseSpec& spec, bool vnni, in
   max_scaled_ = static_cast<float>(spec.output.max - spec.output.zero_point);
   zero_point_ = spec.output.zero_point;
   qmin_ = spec.output.min;
+  qmax_ = spec.output.max;
+  // The float upper clamp only guards _mm512_cvtps_epi32 against overflow: drop it when no
+  // accumulator can reach it (|acc| <= |bias| + 255 * sum|w - z_w|, then times the scale).
+  clamp_in_float_ = false;
+  for (int32_t c = 0; c < C; ++c) {
+    double bound = spec.bias != nullptr ? std::abs(static_cast<double>(spec.bias[c])) : 0.0;
+    for (int64_t t = 0; t < taps; ++t) bound += 255.0 * std::abs(w_eff[static_cast<size_t>(t * C + c)]);
+    if (!(bound < 2147483648.0 && bound * spec.output.scale[c] < 1073741824.0)) clamp_in_float_ = true;
+  }
 
   const int32_t slots = 4 * groups_;
   int32_t max_column = 0;
@@ -174,39 +185,6 @@ QuadsDepthwise::QuadsDepthwise(const QuantizedDepthwiseSpec& spec, bool vnni, in
   ring_group_stride_ = static_cast<size_t>(max_task_chunks_) * quads::kChunkQuadBytes;
   task_scratch_bytes_ = keys_bytes_ + phase_bytes_ * g_.stride_w +
                         static_cast<size_t>(span_) * groups_ * ring_group_stride_;
-}
-
-void QuadsDepthwise::FillPhases(const uint8_t* input_row, uint8_t* phases) const {
-  const int32_t C = g_.channels;
-  const uint8_t x = input_xor_;
-  auto copy = [x](uint8_t* dst, const uint8_t* src, size_t n) {
-    if (x == 0) {
-      std::memcpy(dst, src, n);
-    } else {
-      for (size_t i = 0; i < n; ++i) dst[i] = src[i] ^ 0x80;
-    }
-  };
-  if (g_.stride_w == 1) {
-    // One contiguous copy between the left and right padding.
-    const int64_t left = std::min<int64_t>(g_.pad_left, phase_columns_);
-    const int64_t inside = std::max<int64_t>(0, std::min<int64_t>(g_.in_w, phase_columns_ - left));
-    std::memset(phases, pad_byte_, static_cast<size_t>(left * C));
-    copy(phases + left * C, input_row, static_cast<size_t>(inside * C));
-    std::memset(phases + (left + inside) * C, pad_byte_,
-                static_cast<size_t>((phase_columns_ - left - inside) * C));
-    return;
-  }
-  for (int32_t phase = 0; phase < g_.stride_w; ++phase) {
-    uint8_t* dst = phases + phase * phase_bytes_;
-    for (int32_t m = 0; m < phase_columns_; ++m, dst += C) {
-      const int64_t ix = static_cast<int64_t>(m) * g_.stride_w + phase - g_.pad_left;
-      if (ix >= 0 && ix < g_.in_w) {
-        copy(dst, input_row + ix * C, static_cast<size_t>(C));
-      } else {
-        std::memset(dst, pad_byte_, static_cast<size_t>(C));
-      }
-    }
-  }
 }
 
 void QuadsDepthwise::RunTask(int32_t task, const uint8_t* input, uint8_t* output,
@@ -247,7 +225,18 @@ void QuadsDepthwise::RunTask(int32_t task, const uint8_t* input, uint8_t* output
         }
         continue;
       }
-      FillPhases(input + (batch * g_.in_h + iy) * in_row_bytes, phases);
+      quads::FillPhasesArgs fill;
+      fill.input_row = input + (batch * g_.in_h + iy) * in_row_bytes;
+      fill.in_w = g_.in_w;
+      fill.channels = C;
+      fill.stride = g_.stride_w;
+      fill.pad_left = g_.pad_left;
+      fill.phase_columns = phase_columns_;
+      fill.phase_bytes = phase_bytes_;
+      fill.xor_mask = input_xor_;
+      fill.pad_byte = pad_byte_;
+      fill.phases = phases;
+      quads::qs8_dwconv_fill_phases__avx512(fill);
       for (int32_t k = 0; k < 4 * groups_; ++k) {
         sources[k] = phases + tap_phase_[static_cast<size_t>(k)] * phase_bytes_ +
                      static_cast<int64_t>(tap_column_[static_cast<size_t>(k)]) * C +
@@ -277,6 +266,8 @@ void QuadsDepthwise::RunTask(int32_t task, const uint8_t* input, uint8_t* output
     args.max_scaled = max_scaled_;
     args.zero_point = zero_point_;
     args.qmin = qmin_;
+    args.qmax = qmax_;
+    args.clamp_in_float = clamp_in_float_;
     args.is_uint8 = is_uint8_;
     args.row_elements = row_elements_;
     args.output_row = output + r * row_elements_;

@@ -31,6 +31,23 @@ constexpr int kChunk = 64;            // output positions per chunk
 constexpr int kChunkQuadBytes = 256;  // 64 positions x 4 taps
 constexpr int kMaxKernel = 16;        // kernel_h / groups bounds of the fast path
 
+// Pads one input row, converts it to unsigned bytes (x ^ xor_mask) and splits it into stride
+// phases: column p = m * stride + phase goes to phases + phase * phase_bytes + m * C, for
+// m < phase_columns; columns outside [0, in_w) get pad_byte.
+struct FillPhasesArgs {
+  const uint8_t* input_row = nullptr;  // in_w * C bytes
+  int32_t in_w = 0;
+  int32_t channels = 0;
+  int32_t stride = 1;
+  int32_t pad_left = 0;
+  int32_t phase_columns = 0;
+  size_t phase_bytes = 0;
+  uint8_t xor_mask = 0;
+  uint8_t pad_byte = 0;
+  uint8_t* phases = nullptr;
+};
+void qs8_dwconv_fill_phases__avx512(const FillPhasesArgs& args);
+
 // Interleaves taps into quads for chunks [0, chunks) of one input row.
 struct PackQuadsArgs {
   // Per tap slot k (4 per group), the phase row at the task's first chunk.
@@ -61,6 +78,10 @@ struct RowArgs {
   float max_scaled = 0.0f;        // qmax - z_out
   int32_t zero_point = 0;
   int32_t qmin = 0;
+  int32_t qmax = 0;
+  // False when the plan proved |acc * scale| < 2^30 for every input: then the upper clamp
+  // can wait for the packs (see q8_requantize_avx512.h).
+  bool clamp_in_float = true;
   bool is_uint8 = false;
   int64_t row_elements = 0;  // out_w * C
   uint8_t* output_row = nullptr;

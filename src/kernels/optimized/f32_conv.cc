@@ -1,9 +1,9 @@
 #include "kernels/optimized/f32_conv.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/check.h"
+#include "core/cpu_features.h"
 
 namespace edgeforge::kernels::optimized {
 
@@ -12,42 +12,57 @@ namespace {
 constexpr size_t kAlign = 64;
 size_t AlignUp(size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
-// im2col row m (taps in the filter's (ky, kx, ic) order) into dst[0, k); padded taps are 0.
-void GatherRow(const ConvGeometry& g, const float* input, int64_t m, float* dst) {
-  const int64_t pixels = static_cast<int64_t>(g.out_h) * g.out_w;
-  const int32_t batch = static_cast<int32_t>(m / pixels);
-  const int32_t oy = static_cast<int32_t>((m % pixels) / g.out_w);
-  const int32_t ox = static_cast<int32_t>(m % g.out_w);
-  const int32_t iy0 = oy * g.stride_h - g.pad_top;
-  const int32_t ix0 = ox * g.stride_w - g.pad_left;
-  const float* image = input + static_cast<int64_t>(batch) * g.in_h * g.in_w * g.in_c;
-  const size_t tap_bytes = sizeof(float) * static_cast<size_t>(g.in_c);
+// Short runs (a stem's 3-channel taps) are copied inline: a libc call each costs more.
+inline void CopyFloats(const float* src, int32_t n, float* dst) {
+  for (int32_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+inline void ZeroFloats(int32_t n, float* dst) {
+  for (int32_t i = 0; i < n; ++i) dst[i] = 0.0f;
+}
+
+// The im2col row of output pixel `at` (taps in the filter's (ky, kx, ic) order) into
+// dst[0, k); padded taps are 0.
+void GatherRow(const ConvGeometry& g, const float* input, const OutputPixelCursor& at, float* dst) {
+  const int32_t iy0 = at.iy0(g);
+  const int32_t ix0 = at.ix0(g);
+  const float* image = input + static_cast<int64_t>(at.batch) * g.in_h * g.in_w * g.in_c;
+  const int32_t row_taps = g.k_w * g.in_c;
   const bool whole_rows = g.dilation_w == 1 && ix0 >= 0 && ix0 + g.k_w <= g.in_w;
-  for (int32_t ky = 0; ky < g.k_h; ++ky) {
+  for (int32_t ky = 0; ky < g.k_h; ++ky, dst += row_taps) {
     const int32_t iy = iy0 + ky * g.dilation_h;
     if (iy < 0 || iy >= g.in_h) {
-      std::memset(dst, 0, tap_bytes * g.k_w);
-      dst += static_cast<size_t>(g.k_w) * g.in_c;
+      ZeroFloats(row_taps, dst);
       continue;
     }
     const float* line = image + static_cast<int64_t>(iy) * g.in_w * g.in_c;
     if (whole_rows) {
-      std::memcpy(dst, line + static_cast<int64_t>(ix0) * g.in_c, tap_bytes * g.k_w);
-      dst += static_cast<size_t>(g.k_w) * g.in_c;
+      CopyFloats(line + static_cast<int64_t>(ix0) * g.in_c, row_taps, dst);
       continue;
     }
-    for (int32_t kx = 0; kx < g.k_w; ++kx, dst += g.in_c) {
+    for (int32_t kx = 0; kx < g.k_w; ++kx) {
       const int32_t ix = ix0 + kx * g.dilation_w;
       if (ix < 0 || ix >= g.in_w) {
-        std::memset(dst, 0, tap_bytes);
+        ZeroFloats(g.in_c, dst + kx * g.in_c);
       } else {
-        std::memcpy(dst, line + static_cast<int64_t>(ix) * g.in_c, tap_bytes);
+        CopyFloats(line + static_cast<int64_t>(ix) * g.in_c, g.in_c, dst + kx * g.in_c);
       }
     }
   }
 }
 
 }  // namespace
+
+void GatherF32Rows(const ConvGeometry& g, const float* input, int64_t m_begin, int64_t m_end,
+                   float* a) {
+  OutputPixelCursor at(g, m_begin);
+  for (int64_t m = m_begin; m < m_end; ++m, at.Advance(g)) {
+    GatherRow(g, input, at, a + (m - m_begin) * g.k());
+  }
+}
+
+F32GatherRowsFn BestF32GatherRows() {
+  return core::IsaAvailable(core::Isa::kAvx512) ? GatherF32RowsAvx512 : GatherF32Rows;
+}
 
 void F32Conv::Prepare(const ConvGeometry& geometry, const float* filter, const float* bias,
                       reference::FloatRange clamp, const F32GemmKernel& kernel, int num_threads) {
@@ -70,7 +85,10 @@ void F32Conv::Prepare(const ConvGeometry& geometry, const float* filter, const f
 
   const size_t row_bytes = sizeof(float) * static_cast<size_t>(k);
   split_ = PlanGemmWork(geometry.m(), panels_, row_bytes, num_threads);
-  slot_bytes_ = geometry.is_pointwise() ? 0 : AlignUp(row_bytes * static_cast<size_t>(split_.rows_per_block));
+  slot_bytes_ = geometry.is_pointwise()
+                    ? 0
+                    : AlignUp(row_bytes * static_cast<size_t>(split_.rows_per_block) + kGatherSlack);
+  gather_rows_ = BestF32GatherRows();
 }
 
 void F32Conv::Run(const float* input, float* output, void* scratch, core::ThreadPool& pool) const {
@@ -96,7 +114,7 @@ void F32Conv::RunTask(int64_t task, const float* input, float* output, float* sc
   } else {
     float* a = reinterpret_cast<float*>(reinterpret_cast<uint8_t*>(scratch) +
                                         static_cast<size_t>(task) * slot_bytes_);
-    for (int64_t m = m0; m < m1; ++m) GatherRow(geometry_, input, m, a + (m - m0) * k);
+    gather_rows_(geometry_, input, m0, m1, a);
     block.a = a;
   }
   const int32_t col0 = panel0 * kPanelWidth;

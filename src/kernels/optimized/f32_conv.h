@@ -19,6 +19,17 @@
 
 namespace edgeforge::kernels::optimized {
 
+// Gathers the im2col rows [m_begin, m_end) into a (rows of k floats, contiguous).
+void GatherF32Rows(const ConvGeometry& g, const float* input, int64_t m_begin, int64_t m_end,
+                   float* a);
+// The same with AVX-512 (f32_gather_avx512.cc); it may write up to kGatherSlack bytes past the
+// last row.
+inline constexpr size_t kGatherSlack = 64;
+void GatherF32RowsAvx512(const ConvGeometry& g, const float* input, int64_t m_begin,
+                         int64_t m_end, float* a);
+using F32GatherRowsFn = void (*)(const ConvGeometry&, const float*, int64_t, int64_t, float*);
+F32GatherRowsFn BestF32GatherRows();
+
 class F32Conv {
  public:
   // filter: [out_c][k_h][k_w][in_c]; bias: [out_c] or nullptr. Grouped convolutions are not
@@ -39,6 +50,7 @@ class F32Conv {
   ConvGeometry geometry_;
   reference::FloatRange clamp_{0.0f, 0.0f};
   const F32GemmKernel* kernel_ = nullptr;
+  F32GatherRowsFn gather_rows_ = nullptr;
   int32_t panels_ = 0;
   GemmAlignedBuffer b_;             // panels of [k][16]
   std::vector<float> bias_;         // padded to whole panels

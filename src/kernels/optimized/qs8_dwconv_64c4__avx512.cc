@@ -1,12 +1,62 @@
-// AVX-512 (F+BW) parts of the quads depthwise kernel (see dwconv_q8_quads.h): the tap
-// interleaver, used by every AVX-512 path, and the multiply-accumulate for CPUs without VNNI,
-// which emulates vpdpbusd exactly with two vpmaddwd on 16-bit pairs (even bytes, odd bytes).
+// AVX-512 (F+BW) parts of the quads depthwise kernel (see dwconv_q8_quads.h): the row padding
+// and phase split, the tap interleaver (used by every AVX-512 path), and the multiply-accumulate
+// for CPUs without VNNI, which emulates vpdpbusd exactly with two vpmaddwd on 16-bit pairs
+// (even bytes, odd bytes): products of a byte and an int8 weight, two at a time, fit int32.
+// GCC 12 flags the deliberately undefined pass-through operands inside its own
+// avx512fintrin.h (_mm512_undefined_*); no uninitialized value is read here.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
 #include <immintrin.h>
 
-#include "kernels/optimized/dwconv_q8_quads.h"
-#include "kernels/optimized/q8_requantize_avx512.h"
+#include <cstring>
+
+#include "kernels/optimized/qs8_dwconv_64c4_rows_inl.h"
 
 namespace edgeforge::kernels::optimized::dwconv_quads {
+
+namespace {
+
+// dst[i] = src[i] ^ x for n bytes.
+inline void XorCopy(uint8_t* dst, const uint8_t* src, size_t n, __m512i x) {
+  size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    _mm512_storeu_si512(dst + i, _mm512_xor_si512(_mm512_loadu_si512(src + i), x));
+  }
+  if (i < n) {
+    const __mmask64 mask = (uint64_t{1} << (n - i)) - 1;
+    _mm512_mask_storeu_epi8(dst + i, mask, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, src + i), x));
+  }
+}
+
+}  // namespace
+
+void qs8_dwconv_fill_phases__avx512(const FillPhasesArgs& a) {
+  const int64_t C = a.channels;
+  const __m512i x = _mm512_set1_epi8(static_cast<char>(a.xor_mask));
+  if (a.stride == 1) {
+    // One contiguous copy between the left and right padding.
+    const int64_t left = a.pad_left < a.phase_columns ? a.pad_left : a.phase_columns;
+    int64_t inside = a.phase_columns - left;
+    if (inside > a.in_w) inside = a.in_w;
+    std::memset(a.phases, a.pad_byte, static_cast<size_t>(left * C));
+    XorCopy(a.phases + left * C, a.input_row, static_cast<size_t>(inside * C), x);
+    std::memset(a.phases + (left + inside) * C, a.pad_byte,
+                static_cast<size_t>((a.phase_columns - left - inside) * C));
+    return;
+  }
+  for (int32_t phase = 0; phase < a.stride; ++phase) {
+    uint8_t* dst = a.phases + phase * a.phase_bytes;
+    for (int32_t m = 0; m < a.phase_columns; ++m, dst += C) {
+      const int64_t ix = static_cast<int64_t>(m) * a.stride + phase - a.pad_left;
+      if (ix >= 0 && ix < a.in_w) {
+        XorCopy(dst, a.input_row + ix * C, static_cast<size_t>(C), x);
+      } else {
+        std::memset(dst, a.pad_byte, static_cast<size_t>(C));
+      }
+    }
+  }
+}
 
 void qs8_dwconv_pack_quads__avx512(const PackQuadsArgs& args) {
   for (int32_t g = 0; g < args.groups; ++g) {
@@ -36,52 +86,23 @@ void qs8_dwconv_pack_quads__avx512(const PackQuadsArgs& args) {
 
 namespace {
 
-// acc += the four byte products of each dword, like vpdpbusd, from pre-split int16 weights.
-inline __m512i DotQuads(__m512i acc, __m512i quads, const int16_t* w, __m512i low_bytes) {
-  const __m512i even = _mm512_and_si512(quads, low_bytes);  // (x0, x2) as int16
-  const __m512i odd = _mm512_srli_epi16(quads, 8);          // (x1, x3)
-  acc = _mm512_add_epi32(acc, _mm512_madd_epi16(even, _mm512_load_si512(w)));
-  return _mm512_add_epi32(acc, _mm512_madd_epi16(odd, _mm512_load_si512(w + 32)));
-}
+// Weights pre-split into int16 pairs: (w0, w2) per dword, then (w1, w3).
+struct EmulatedDot {
+  static constexpr int kVectorBytes = 128;
+  struct Weights {
+    __m512i even, odd;
+  };
+  static Weights Load(const uint8_t* p) { return {_mm512_load_si512(p), _mm512_load_si512(p + 64)}; }
+  static __m512i Madd(__m512i acc, __m512i quads, const Weights& w) {
+    const __m512i even = _mm512_and_si512(quads, _mm512_set1_epi16(0x00FF));  // (x0, x2)
+    const __m512i odd = _mm512_srli_epi16(quads, 8);                          // (x1, x3)
+    acc = _mm512_add_epi32(acc, _mm512_madd_epi16(even, w.even));
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(odd, w.odd));
+  }
+};
 
 }  // namespace
 
-void qs8_dwconv_64c4__avx512(const RowArgs& args) {
-  const q8_avx512::RequantConstants k =
-      q8_avx512::MakeRequantConstants(args.max_scaled, args.zero_point, args.qmin);
-  const __m512i low_bytes = _mm512_set1_epi16(0x00FF);
-  int32_t pattern = args.chunk_begin % args.patterns;
-  for (int32_t chunk = args.chunk_begin; chunk < args.chunk_end; ++chunk) {
-    const int32_t* bias = args.bias + pattern * kChunk;
-    __m512i acc0 = _mm512_load_si512(bias);
-    __m512i acc1 = _mm512_load_si512(bias + 16);
-    __m512i acc2 = _mm512_load_si512(bias + 32);
-    __m512i acc3 = _mm512_load_si512(bias + 48);
-    const int16_t* w = reinterpret_cast<const int16_t*>(
-        static_cast<const uint8_t*>(args.weights) + pattern * args.pattern_weight_bytes);
-    const size_t chunk_offset = static_cast<size_t>(chunk - args.chunk_begin) * kChunkQuadBytes;
-    for (int32_t ky = 0; ky < args.kernel_h; ++ky) {
-      const uint8_t* row = args.rows[ky] + chunk_offset;
-      for (int32_t g = 0; g < args.groups; ++g, row += args.group_stride) {
-        const __m512i q0 = _mm512_load_si512(row);
-        const __m512i q1 = _mm512_load_si512(row + 64);
-        const __m512i q2 = _mm512_load_si512(row + 128);
-        const __m512i q3 = _mm512_load_si512(row + 192);
-        for (int32_t s = 0; s < args.sets; ++s, w += 4 * 64) {
-          acc0 = DotQuads(acc0, q0, w, low_bytes);
-          acc1 = DotQuads(acc1, q1, w + 64, low_bytes);
-          acc2 = DotQuads(acc2, q2, w + 128, low_bytes);
-          acc3 = DotQuads(acc3, q3, w + 192, low_bytes);
-        }
-      }
-    }
-    const int64_t done = static_cast<int64_t>(chunk) * kChunk;
-    const int64_t left = args.row_elements - done;
-    q8_avx512::RequantizeAndStore64(acc0, acc1, acc2, acc3, args.scale + pattern * kChunk, k,
-                                    args.is_uint8, args.output_row + done,
-                                    left >= kChunk ? kChunk : static_cast<int>(left));
-    if (++pattern == args.patterns) pattern = 0;
-  }
-}
+void qs8_dwconv_64c4__avx512(const RowArgs& args) { RunRows<EmulatedDot>(args); }
 
 }  // namespace edgeforge::kernels::optimized::dwconv_quads

@@ -51,28 +51,39 @@ class Avx512OutputStage {
     clamp_ = block.min != (block.is_uint8 ? 0 : -128) || block.max != (block.is_uint8 ? 255 : 127);
   }
 
-  // Requantizes acc[0, NP) (columns 16p.. of `scale`) and stores the first `count` bytes.
-  template <int NP>
-  inline void StoreRow(const __m512i* acc, const float* scale, int32_t count, uint8_t* dst) const {
-    static_assert(NP >= 1 && NP <= 4);
-    __m512i q[NP];
+  // Requantizes acc[0, NV) with scale[0, NV) and stores the first `count` of their 16 * NV
+  // bytes, vector v at dst + 16 * v (consecutive columns of one row, or consecutive rows
+  // when a row is 16 or 32 bytes long).
+  template <int NV>
+  inline void Store(const __m512i* acc, const __m512* scale, int32_t count, uint8_t* dst) const {
+    static_assert(NV >= 1 && NV <= 4);
+    __m512i q[NV];
 #pragma GCC unroll 4
-    for (int p = 0; p < NP; ++p) {
-      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[p]), _mm512_loadu_ps(scale + 16 * p));
+    for (int v = 0; v < NV; ++v) {
+      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[v]), scale[v]);
       if (limit_floats_) f = _mm512_min_ps(f, float_limit_);
-      q[p] = _mm512_cvtps_epi32(f);
+      q[v] = _mm512_cvtps_epi32(f);
     }
-    __m512i low = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[NP > 1 ? 1 : 0]), zero_point_);
+    __m512i low = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[NV > 1 ? 1 : 0]), zero_point_);
     __m512i high = low;
-    if constexpr (NP > 2) {
-      high = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[NP > 3 ? 3 : 2]), zero_point_);
+    if constexpr (NV > 2) {
+      high = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[NV > 3 ? 3 : 2]), zero_point_);
     }
     if (clamp_) {
       low = Clamp(low);
-      if constexpr (NP > 2) high = Clamp(high);
+      if constexpr (NV > 2) high = Clamp(high);
     }
     const __m512i bytes = _mm512_xor_si512(_mm512_packus_epi16(low, high), flip_);
     _mm512_mask_storeu_epi8(dst, ByteMask(count), _mm512_permutexvar_epi32(order_, bytes));
+  }
+
+  // Requantizes acc[0, NP) (columns 16p.. of `scale`) and stores the first `count` bytes.
+  template <int NP>
+  inline void StoreRow(const __m512i* acc, const float* scale, int32_t count, uint8_t* dst) const {
+    __m512 s[NP];
+#pragma GCC unroll 4
+    for (int p = 0; p < NP; ++p) s[p] = _mm512_loadu_ps(scale + 16 * p);
+    Store<NP>(acc, s, count, dst);
   }
 
  private:

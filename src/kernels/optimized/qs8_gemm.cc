@@ -11,14 +11,16 @@ using core::Isa;
 
 // Best first.
 constexpr Qs8GemmKernel kKernels[] = {
-    {"qs8_gemm_32x32c4__amx", Isa::kAmx, Qs8Format::kC4, Qs8GemmC4Amx, 16},
+    {"qs8_gemm_32x64c4__amx", Isa::kAmx, Qs8Format::kC4, Qs8GemmC4Amx, 16},
     {"qs8_gemm_6x64c4__avx512vnni", Isa::kAvx512Vnni, Qs8Format::kC4, Qs8GemmC4Avx512Vnni, 1},
     {"qs8_gemm_6x16c2__avx2", Isa::kAvx2, Qs8Format::kI16, Qs8GemmI16Avx2, 1},
     {"qs8_gemm_1x16c2__portable", Isa::kPortable, Qs8Format::kI16, Qs8GemmI16Portable, 1},
 };
 
-// Below this many rows AMX tiles are mostly padding and the VNNI kernel wins.
+// Below this many rows AMX tiles are mostly padding, below this K the work is mostly the
+// output stage: the VNNI kernel wins (measured with bench/gemm_bench on MobileNetV2 shapes).
 constexpr int64_t kAmxMinRows = 16;
+constexpr int32_t kAmxMinK = 24;
 
 int32_t RoundUp(int32_t v, int32_t multiple) { return (v + multiple - 1) / multiple * multiple; }
 
@@ -30,11 +32,11 @@ int32_t Qs8PaddedK(const Qs8GemmKernel& kernel, int32_t k) {
   return RoundUp(k, 4);
 }
 
-const Qs8GemmKernel& BestQs8GemmKernel(Isa max_isa, int64_t rows) {
+const Qs8GemmKernel& BestQs8GemmKernel(Isa max_isa, int64_t rows, int32_t k) {
   for (const Qs8GemmKernel& kernel : kKernels) {
     if (static_cast<int>(kernel.isa) > static_cast<int>(max_isa)) continue;
     if (!core::IsaAvailable(kernel.isa)) continue;
-    if (kernel.isa == Isa::kAmx && rows < kAmxMinRows) continue;
+    if (kernel.isa == Isa::kAmx && (rows < kAmxMinRows || k < kAmxMinK)) continue;
     return kernel;
   }
   return kKernels[std::size(kKernels) - 1];

@@ -72,8 +72,9 @@ struct Qs8GemmKernel {
 int32_t Qs8PaddedK(const Qs8GemmKernel& kernel, int32_t k);
 
 // The fastest kernel that runs on this CPU under the $EF_ISA cap and at or below `max_isa`
-// for a GEMM of `rows` rows (AMX only pays off from a full tile of rows).
-const Qs8GemmKernel& BestQs8GemmKernel(core::Isa max_isa, int64_t rows);
+// for a GEMM of `rows` x `k` (AMX pays off from a full tile of rows and from K of a few dozen:
+// below that the output stage dominates and AMX's tile stores only add to it).
+const Qs8GemmKernel& BestQs8GemmKernel(core::Isa max_isa, int64_t rows, int32_t k);
 
 // Every 8-bit kernel compiled in, available or not (tests and benchmarks iterate over these).
 const Qs8GemmKernel* Qs8GemmKernels(size_t* count);

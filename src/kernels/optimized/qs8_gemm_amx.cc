@@ -1,10 +1,12 @@
-// qs8_gemm_32x32c4__amx: the kC4 format on AMX tiles. TDPBUSD multiplies a 16-row x 64-byte
+// qs8_gemm_32x64c4__amx: the kC4 format on AMX tiles. TDPBUSD multiplies a 16-row x 64-byte
 // u8 A tile by a 16 x 64-byte s8 B tile — one B tile row holds 4 taps of 16 output channels,
 // which is exactly a packed panel's layout, so B tiles load straight from the packed weights
-// (stride 64). Four accumulator tiles cover 32 rows x 32 columns; the A and B tiles of each
-// 64-tap chunk are loaded once and used twice. K up to 64 runs as one chunk of K bytes (the
-// tile shape is configured to it), longer K in chunks of 64 (packed with zeros to a multiple).
-// Accumulator tiles go through a small buffer to the AVX-512 output stage.
+// (stride 64). Four accumulator tiles cover 32 rows x 32 columns (A and B tiles of each 64-tap
+// chunk loaded once, used twice); two such passes fill a 32 x 64 work item, whose rows the
+// AVX-512 output stage then narrows 64 bytes at a time. K up to 64 runs as one chunk of K
+// bytes (the tile shape is configured to it), longer K in chunks of 64 (packed with zeros to a
+// multiple). Accumulators reach the output stage through a buffer in memory, double-buffered
+// so that the tile work of one item overlaps the vector work of the previous one.
 // GCC 12 reports its own _mm512_undefined_* idiom as maybe-uninitialized; silence it for
 // the intrinsics headers included below.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -41,13 +43,15 @@ void ConfigureTiles(int32_t chunk_bytes) {
 }
 
 constexpr int kTileRows = 16;
-constexpr size_t kBufferStride = 2 * kPanelWidth * sizeof(int32_t);  // bytes per buffer row
+constexpr int kItemPanels = 4;  // columns per work item: 4 panels, one 64-byte output row run
+constexpr size_t kBufferStride = kItemPanels * kPanelWidth * sizeof(int32_t);  // bytes per row
+constexpr size_t kBufferInts = 2 * kTileRows * kItemPanels * kPanelWidth;
 
-// Accumulates up to 32 rows x 32 columns into tiles 0-3 and stores them to `buffer`
-// ([32][32] int32; row tile i, panel j at rows 16i, columns 16j).
+// Accumulates rows [row0, row0 + 16 or 32) x panels [panel0, panel0 + 1 or 2) into tiles 0-3
+// and stores them to `buffer` ([32][64] int32) at columns 16 * buffer_panel.
 template <bool kTwoRowTiles, bool kTwoPanels>
-void AccumulateBlock(const Qs8GemmBlock& block, int32_t row0, int32_t panel0, int32_t chunks,
-                     int32_t chunk_bytes, int32_t* buffer) {
+void AccumulatePair(const Qs8GemmBlock& block, int32_t row0, int32_t panel0, int32_t chunks,
+                    int32_t* buffer, int32_t buffer_panel) {
   const uint8_t* a = static_cast<const uint8_t*>(block.a) + row0 * block.a_stride;
   const int8_t* b = static_cast<const int8_t*>(block.b) + panel0 * block.b_panel_stride;
   const size_t a_tile_offset = kTileRows * block.a_stride;
@@ -67,8 +71,7 @@ void AccumulateBlock(const Qs8GemmBlock& block, int32_t row0, int32_t panel0, in
     if constexpr (kTwoRowTiles) _tile_dpbusd(2, 5, 6);
     if constexpr (kTwoRowTiles && kTwoPanels) _tile_dpbusd(3, 5, 7);
   }
-  (void)chunk_bytes;
-  auto* out = reinterpret_cast<uint8_t*>(buffer);
+  auto* out = reinterpret_cast<uint8_t*>(buffer) + buffer_panel * 64;
   _tile_stored(0, out, kBufferStride);
   if constexpr (kTwoPanels) _tile_stored(1, out + 64, kBufferStride);
   if constexpr (kTwoRowTiles) _tile_stored(2, out + kTileRows * kBufferStride, kBufferStride);
@@ -77,15 +80,36 @@ void AccumulateBlock(const Qs8GemmBlock& block, int32_t row0, int32_t panel0, in
   }
 }
 
-// Bias, row correction and output stage for `rows` x `panels` (1 or 2) of the buffer.
+// A work item: up to 32 rows x up to 4 panels.
+struct Item {
+  int32_t row0, rows, panel0, panels;
+};
+
+void Accumulate(const Qs8GemmBlock& block, const Item& item, int32_t chunks, int32_t* buffer) {
+  const bool two_row_tiles = item.rows > kTileRows;
+  for (int32_t p = 0; p < item.panels; p += 2) {
+    const bool two_panels = p + 1 < item.panels;
+    if (two_row_tiles && two_panels) {
+      AccumulatePair<true, true>(block, item.row0, item.panel0 + p, chunks, buffer, p);
+    } else if (two_row_tiles) {
+      AccumulatePair<true, false>(block, item.row0, item.panel0 + p, chunks, buffer, p);
+    } else if (two_panels) {
+      AccumulatePair<false, true>(block, item.row0, item.panel0 + p, chunks, buffer, p);
+    } else {
+      AccumulatePair<false, false>(block, item.row0, item.panel0 + p, chunks, buffer, p);
+    }
+  }
+}
+
+// Bias, row correction and output stage for one item from the buffer.
 template <int kPanels>
-void Finish(const Qs8GemmBlock& block, int32_t row0, int32_t rows, int32_t panel0,
-            const int32_t* buffer) {
+void Finish(const Qs8GemmBlock& block, const Item& item, const int32_t* buffer) {
   __m512i bias[kPanels];
   for (int p = 0; p < kPanels; ++p) {
-    bias[p] = _mm512_loadu_si512(block.column_bias + (panel0 + p) * kPanelWidth);
+    bias[p] = _mm512_loadu_si512(block.column_bias + (item.panel0 + p) * kPanelWidth);
   }
-  const int32_t col0 = panel0 * kPanelWidth;
+  const int32_t row0 = item.row0;
+  const int32_t col0 = item.panel0 * kPanelWidth;
   const int32_t count = block.cols - col0;
   const int32_t* correction = block.row_correction != nullptr ? block.row_correction + row0 : nullptr;
   // Locals, not block fields: byte stores may alias anything, so fields would be reloaded.
@@ -95,12 +119,38 @@ void Finish(const Qs8GemmBlock& block, int32_t row0, int32_t rows, int32_t panel
   const size_t raw_stride = block.c_int32_stride;
   uint8_t* out = block.c + row0 * block.c_stride + col0;
   const size_t c_stride = block.c_stride;
+  const int32_t rows = item.rows;
+  if constexpr (kPanels <= 2) {
+    // Rows of 16 or 32 bytes that follow each other in the output: 64 bytes per store.
+    constexpr int kRowsPerStore = 4 / kPanels;
+    if (raw == nullptr && c_stride == static_cast<size_t>(count) && count == kPanels * kPanelWidth) {
+      __m512 s[4];
+      for (int v = 0; v < 4; ++v) s[v] = _mm512_loadu_ps(scale + (v % kPanels) * kPanelWidth);
+      int32_t r = 0;
+      for (; r < rows; r += kRowsPerStore) {
+        __m512i acc[4];
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; ++v) {
+          const int32_t row = std::min(r + v / kPanels, rows - 1);
+          const int p = v % kPanels;
+          const __m512i row_term = correction != nullptr ? _mm512_set1_epi32(correction[row]) : _mm512_setzero_si512();
+          acc[v] = _mm512_add_epi32(
+              _mm512_add_epi32(_mm512_load_si512(buffer + row * kItemPanels * kPanelWidth + p * kPanelWidth), bias[p]),
+              row_term);
+        }
+        const int32_t bytes = std::min(kRowsPerStore, rows - r) * count;
+        stage.Store<4>(acc, s, bytes, out + r * c_stride);
+      }
+      return;
+    }
+  }
   for (int32_t r = 0; r < rows; ++r) {
-    const int32_t* src = buffer + r * 2 * kPanelWidth;
+    const int32_t* src = buffer + r * kItemPanels * kPanelWidth;
     const __m512i row_term = correction != nullptr ? _mm512_set1_epi32(correction[r]) : _mm512_setzero_si512();
     __m512i acc[kPanels];
+#pragma GCC unroll 4
     for (int p = 0; p < kPanels; ++p) {
-      acc[p] = _mm512_add_epi32(_mm512_add_epi32(_mm512_loadu_si512(src + p * kPanelWidth), bias[p]), row_term);
+      acc[p] = _mm512_add_epi32(_mm512_add_epi32(_mm512_load_si512(src + p * kPanelWidth), bias[p]), row_term);
     }
     if (raw != nullptr) {
       for (int p = 0; p < kPanels; ++p) {
@@ -112,6 +162,15 @@ void Finish(const Qs8GemmBlock& block, int32_t row0, int32_t rows, int32_t panel
   }
 }
 
+void Finish(const Qs8GemmBlock& block, const Item& item, const int32_t* buffer) {
+  switch (item.panels) {
+    case 4: Finish<4>(block, item, buffer); break;
+    case 3: Finish<3>(block, item, buffer); break;
+    case 2: Finish<2>(block, item, buffer); break;
+    default: Finish<1>(block, item, buffer); break;
+  }
+}
+
 }  // namespace
 
 void Qs8GemmC4Amx(const Qs8GemmBlock& block) {
@@ -120,29 +179,25 @@ void Qs8GemmC4Amx(const Qs8GemmBlock& block) {
   EF_CHECK_EQ(block.kp % chunk_bytes, 0);
   const int32_t chunks = block.kp / chunk_bytes;
   ConfigureTiles(chunk_bytes);
-  alignas(64) int32_t buffer[2 * kTileRows * 2 * kPanelWidth];
+  // Two buffers, software pipelined: the tiles of item i+1 are multiplied and stored while
+  // the vector units requantize item i, so AMX and AVX-512 work overlap.
+  alignas(64) int32_t buffers[2][kBufferInts];
   const int32_t panels = (block.cols + kPanelWidth - 1) / kPanelWidth;
-  for (int32_t panel = 0; panel < panels; panel += 2) {
-    const bool two_panels = panel + 1 < panels;
+  Item pending{};
+  bool has_pending = false;
+  int which = 0;
+  for (int32_t panel = 0; panel < panels; panel += kItemPanels) {
     for (int32_t row = 0; row < block.rows; row += 2 * kTileRows) {
-      const int32_t rows = std::min<int32_t>(2 * kTileRows, block.rows - row);
-      const bool two_row_tiles = rows > kTileRows;
-      if (two_row_tiles && two_panels) {
-        AccumulateBlock<true, true>(block, row, panel, chunks, chunk_bytes, buffer);
-      } else if (two_row_tiles) {
-        AccumulateBlock<true, false>(block, row, panel, chunks, chunk_bytes, buffer);
-      } else if (two_panels) {
-        AccumulateBlock<false, true>(block, row, panel, chunks, chunk_bytes, buffer);
-      } else {
-        AccumulateBlock<false, false>(block, row, panel, chunks, chunk_bytes, buffer);
-      }
-      if (two_panels) {
-        Finish<2>(block, row, rows, panel, buffer);
-      } else {
-        Finish<1>(block, row, rows, panel, buffer);
-      }
+      const Item item{row, std::min<int32_t>(2 * kTileRows, block.rows - row), panel,
+                      std::min<int32_t>(kItemPanels, panels - panel)};
+      Accumulate(block, item, chunks, buffers[which]);
+      if (has_pending) Finish(block, pending, buffers[which ^ 1]);
+      pending = item;
+      has_pending = true;
+      which ^= 1;
     }
   }
+  if (has_pending) Finish(block, pending, buffers[which ^ 1]);
   _tile_release();
 }
 

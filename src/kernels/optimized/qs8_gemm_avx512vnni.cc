@@ -7,6 +7,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "kernels/optimized/qs8_epilogue_avx512_inl.h"
@@ -75,6 +76,23 @@ void Tile(const Qs8GemmBlock& block, int32_t row0, int32_t panel0) {
   const float* scale = block.scale + col0;
   uint8_t* out = block.c + row0 * block.c_stride + col0;
   const size_t c_stride = block.c_stride;
+  if constexpr (NP <= 2) {
+    // Rows of 16 or 32 bytes that follow each other in the output: 64 bytes per store.
+    if (c_stride == static_cast<size_t>(count) && count == NP * kPanelWidth) {
+      constexpr int kRowsPerStore = 4 / NP;
+      __m512 s[4];
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v) s[v] = _mm512_loadu_ps(scale + (v % NP) * kPanelWidth);
+#pragma GCC unroll 16
+      for (int r = 0; r < MR; r += kRowsPerStore) {
+        __m512i q[4];
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; ++v) q[v] = acc[std::min(r + v / NP, MR - 1)][v % NP];
+        stage.Store<4>(q, s, std::min(kRowsPerStore, MR - r) * count, out + r * c_stride);
+      }
+      return;
+    }
+  }
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) stage.StoreRow<NP>(acc[r], scale, count, out + r * c_stride);
 }

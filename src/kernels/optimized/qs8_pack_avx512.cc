@@ -23,34 +23,55 @@ struct C4Bytes {
   __m512i flip;  // a = x ^ flip
   __m512i pad;   // padded taps: za
 
-  // dst[0, n) = src[0, n) ^ flip. Short runs use plain 16-byte accesses when the 16 source
-  // bytes are inside the input: the bytes past n land where the caller writes next (the row
-  // is filled left to right and the packed block ends with kPackSlack spare bytes). Masked
-  // accesses, even of a few bytes, are several times slower.
+  // dst[0, n) = src[0, n) ^ flip, using plain (unmasked) 16-, 32- or 64-byte accesses
+  // whenever the source bytes they read are inside the input: masked accesses are several
+  // times slower. Bytes past n may be written (up to 63): the caller fills a row left to right,
+  // so they are overwritten later, and the packed block ends with kPackSlack spare bytes.
   inline void Copy(const uint8_t* src, int32_t n, uint8_t* dst, const uint8_t* src_end) const {
-    if (n <= 16 && src_end - src >= 16) {
+    const int64_t readable = src_end - src;
+    if (n <= 16 && readable >= 16) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm_xor_si128(v, _mm512_castsi512_si128(flip)));
       return;
     }
-    if (n <= 16) {
-      const __mmask16 mask = static_cast<__mmask16>(ByteMask(n));
-      const __m128i v = _mm_xor_si128(_mm_maskz_loadu_epi8(mask, src), _mm512_castsi512_si128(flip));
-      _mm_mask_storeu_epi8(dst, mask, v);
+    if (n <= 32 && readable >= 32) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_xor_si256(v, _mm512_castsi512_si256(flip)));
       return;
     }
-    for (int32_t i = 0; i < n; i += 64) {
+    int32_t i = 0;
+    for (; i < n && readable - i >= 64; i += 64) {
+      _mm512_storeu_si512(dst + i, _mm512_xor_si512(_mm512_loadu_si512(src + i), flip));
+    }
+    for (; i < n; i += 64) {
       const __mmask64 mask = ByteMask(n - i);
       const __m512i v = _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, src + i), flip);
       _mm512_mask_storeu_epi8(dst + i, mask, v);
     }
   }
+  // dst[0, n) = src[0, n) ^ flip and dst[n, padded) = 0 in whole 64-byte stores (so it may
+  // write up to 63 bytes past `padded`, like Copy): a pointwise row and its K padding.
+  inline void CopyPadded(const uint8_t* src, int32_t n, int32_t padded, uint8_t* dst,
+                         const uint8_t* src_end) const {
+    const int64_t readable = src_end - src;
+    for (int32_t i = 0; i < padded; i += 64) {
+      const __mmask64 keep = ByteMask(n - i);
+      const __m512i v = readable - i >= 64 ? _mm512_loadu_si512(src + i)
+                                           : _mm512_maskz_loadu_epi8(keep, src + i);
+      _mm512_storeu_si512(dst + i, _mm512_maskz_mov_epi8(keep, _mm512_xor_si512(v, flip)));
+    }
+  }
+  // dst[0, n) = value; may write past n like Copy.
   inline void Fill(__m512i value, int32_t n, uint8_t* dst) const {
     if (n <= 16) {
-      _mm_mask_storeu_epi8(dst, static_cast<__mmask16>(ByteMask(n)), _mm512_castsi512_si128(value));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm512_castsi512_si128(value));
       return;
     }
-    for (int32_t i = 0; i < n; i += 64) _mm512_mask_storeu_epi8(dst + i, ByteMask(n - i), value);
+    if (n <= 32) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_castsi512_si256(value));
+      return;
+    }
+    for (int32_t i = 0; i < n; i += 64) _mm512_storeu_si512(dst + i, value);
   }
 };
 
@@ -66,26 +87,48 @@ inline uint32_t RowSum(const uint8_t* row, int32_t kp) {
 
 }  // namespace
 
-void PackQs8RowsC4Avx512(const ConvGeometry& g, const Qs8PackedWeights& w,
+void PackQs8RowsC4Avx512(const ConvGeometry& geometry, const Qs8PackedWeights& w,
                          const Qs8Operands& operands, const uint8_t* input, int64_t m_begin,
                          int64_t m_end, void* a, size_t a_stride, int32_t* row_correction) {
   EF_CHECK(w.format == Qs8Format::kC4);
+  // Locals, not fields of the arguments: byte stores may alias anything, so fields would be
+  // reloaded after every store.
+  const ConvGeometry g = geometry;
+  const int32_t kp = w.kp;
+  const int32_t correction_factor = w.row_correction_factor;
+  const uint32_t za = static_cast<uint32_t>(w.a_zero_point);
   const C4Bytes bytes{_mm512_set1_epi8(static_cast<char>(w.a_xor)),
                       _mm512_set1_epi8(static_cast<char>(w.a_zero_point))};
   const __m512i zero = _mm512_setzero_si512();
   const int32_t k = g.k();
   const int32_t row_taps = g.k_w * g.in_c;
+  const int64_t line_bytes = static_cast<int64_t>(g.in_w) * g.in_c;
   const bool pointwise = g.is_pointwise();
-  const uint8_t* input_end = input + static_cast<int64_t>(g.batches) * g.in_h * g.in_w * g.in_c;
+  const uint8_t* input_end = input + static_cast<int64_t>(g.batches) * g.in_h * line_bytes;
   auto* out = static_cast<uint8_t*>(a);
+  if (pointwise && kp == k && a_stride == static_cast<size_t>(k) && correction_factor == 0) {
+    // Consecutive input rows are consecutive packed rows: one pass over the whole block.
+    const uint8_t* src = input + m_begin * k;
+    const int64_t n = (m_end - m_begin) * k;
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+      const __m512i v = _mm512_loadu_si512(src + i);
+      _mm512_storeu_si512(out + i, _mm512_xor_si512(v, bytes.flip));
+    }
+    if (i < n) {
+      const __mmask64 mask = ByteMask(n - i);
+      _mm512_mask_storeu_epi8(out + i, mask, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, src + i), bytes.flip));
+    }
+    return;
+  }
   OutputPixelCursor at(g, m_begin);
   for (int64_t m = m_begin; m < m_end; ++m, out += a_stride, at.Advance(g)) {
     if (pointwise) {
-      bytes.Copy(input + m * g.in_c, g.in_c, out, input_end);
+      bytes.CopyPadded(input + m * g.in_c, g.in_c, kp, out, input_end);
     } else {
       const int32_t iy0 = at.iy0(g);
       const int32_t ix0 = at.ix0(g);
-      const uint8_t* image = input + static_cast<int64_t>(at.batch) * g.in_h * g.in_w * g.in_c;
+      const uint8_t* image = input + static_cast<int64_t>(at.batch) * g.in_h * line_bytes;
       const bool whole_rows = g.dilation_w == 1 && ix0 >= 0 && ix0 + g.k_w <= g.in_w;
       uint8_t* dst = out;
       for (int32_t ky = 0; ky < g.k_h; ++ky, dst += row_taps) {
@@ -94,7 +137,7 @@ void PackQs8RowsC4Avx512(const ConvGeometry& g, const Qs8PackedWeights& w,
           bytes.Fill(bytes.pad, row_taps, dst);
           continue;
         }
-        const uint8_t* line = image + static_cast<int64_t>(iy) * g.in_w * g.in_c;
+        const uint8_t* line = image + iy * line_bytes;
         if (whole_rows) {
           bytes.Copy(line + static_cast<int64_t>(ix0) * g.in_c, row_taps, dst, input_end);
           continue;
@@ -110,12 +153,11 @@ void PackQs8RowsC4Avx512(const ConvGeometry& g, const Qs8PackedWeights& w,
         }
       }
     }
-    if (w.kp > k) bytes.Fill(zero, w.kp - k, out + k);
-    if (w.row_correction_factor != 0) {
-      const uint32_t centered =
-          RowSum(out, w.kp) - static_cast<uint32_t>(k) * static_cast<uint32_t>(w.a_zero_point);
+    if (kp > k && !pointwise) bytes.Fill(zero, kp - k, out + k);
+    if (correction_factor != 0) {
+      const uint32_t centered = RowSum(out, kp) - static_cast<uint32_t>(k) * za;
       row_correction[m - m_begin] =
-          static_cast<int32_t>(centered * static_cast<uint32_t>(w.row_correction_factor));
+          static_cast<int32_t>(centered * static_cast<uint32_t>(correction_factor));
     }
   }
   (void)operands;

@@ -7,6 +7,7 @@
 // refuses a CONV_2D without bias ("has_bias was not true", measured); edgeforge runs one, with
 // the arithmetic TFLite's own kernel would use.
 #include "core/cpu_features.h"
+#include "kernels/optimized/f32_conv.h"
 #include "kernels/optimized/qs8_conv.h"
 #include "kernels/reference/conv.h"
 #include "runtime/ops/numeric_op_checks.h"
@@ -89,9 +90,18 @@ class Conv2DKernel final : public OpKernel {
                                       options->stride_w, options->dilation_w, output->dim(2)));
 
     dtype_ = input->dtype();
+    optimized_ = false;
+    const ko::ConvGeometry geometry = GeometryOf(*input, *filter, *output, params_);
     if (dtype_ == DType::kFloat32) {
       EF_RETURN_IF_ERROR(CheckBias(ctx, bias, DType::kFloat32, out_channels));
       float_clamp_ = kr::FloatActivationRange(activation_);
+      if (OptimizedPathApplies(*input, *filter, bias, geometry)) {
+        f32_.Prepare(geometry, filter->as<float>(), bias ? bias->as<float>() : nullptr,
+                     float_clamp_, ko::BestF32GemmKernel(core::BestIsa()),
+                     ctx.thread_pool().num_threads());
+        if (f32_.scratch_bytes() > 0) scratch_id_ = ctx.RequestScratch(f32_.scratch_bytes());
+        optimized_ = true;
+      }
       return Status::Ok();
     }
     EF_RETURN_IF_ERROR(CheckBias(ctx, bias, DType::kInt32, out_channels));
@@ -103,11 +113,10 @@ class Conv2DKernel final : public OpKernel {
                                                   input_quant, filter_quant, output_quant);
     BuildLinearOutputStage(input_quant, filter_quant, output_quant, dtype_, activation_,
                            use_xnnpack, &stage_);
-    const ko::ConvGeometry geometry = GeometryOf(*input, *filter, *output, params_);
     if (OptimizedPathApplies(*input, *filter, bias, geometry)) {
       qs8_.Prepare(geometry, dtype_ == DType::kUInt8, filter->data,
                    bias ? bias->as<int32_t>() : nullptr, stage_.quant,
-                   ko::BestQs8GemmKernel(core::BestIsa(), geometry.m()),
+                   ko::BestQs8GemmKernel(core::BestIsa(), geometry.m(), geometry.k()),
                    ctx.thread_pool().num_threads());
       scratch_id_ = ctx.RequestScratch(qs8_.scratch_bytes());
       optimized_ = true;
@@ -121,7 +130,12 @@ class Conv2DKernel final : public OpKernel {
     const RtTensor* bias = ctx.input(2);
     RtTensor& output = *ctx.output(0);
     if (optimized_) {
-      qs8_.Run(input.data, output.data, ctx.scratch(scratch_id_), ctx.thread_pool());
+      void* scratch = scratch_id_ >= 0 ? ctx.scratch(scratch_id_) : nullptr;
+      if (dtype_ == DType::kFloat32) {
+        f32_.Run(input.as<float>(), output.as<float>(), scratch, ctx.thread_pool());
+      } else {
+        qs8_.Run(input.data, output.data, scratch, ctx.thread_pool());
+      }
       return Status::Ok();
     }
     switch (dtype_) {
@@ -156,6 +170,7 @@ class Conv2DKernel final : public OpKernel {
   // The optimized path (Prepare decides; otherwise the reference kernels run).
   bool optimized_ = false;
   ko::Qs8Conv qs8_;
+  ko::F32Conv f32_;
   int scratch_id_ = -1;
 };
 

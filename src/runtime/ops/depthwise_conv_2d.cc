@@ -44,6 +44,16 @@ bool OptimizedPathApplies(const RtTensor& filter, const RtTensor* bias) {
   return filter.is_constant() && (bias == nullptr || bias->is_constant());
 }
 
+// Below this many multiply-adds the portable plan (no packing into quads, no scratch) is as
+// fast as the vector kernels.
+constexpr int64_t kMinVectorMacs = 4096;
+
+core::Isa IsaFor(const ko::DepthwiseGeometry& g) {
+  const int64_t macs = static_cast<int64_t>(g.batches) * g.out_h * g.out_w * g.channels *
+                       g.depth_multiplier * g.kernel_h * g.kernel_w;
+  return macs < kMinVectorMacs ? core::Isa::kPortable : core::BestIsa();
+}
+
 class DepthwiseConv2DKernel final : public OpKernel {
  public:
   Status Prepare(OpContext& ctx) override {
@@ -110,7 +120,7 @@ class DepthwiseConv2DKernel final : public OpKernel {
         spec.filter = filter->as<float>();
         spec.bias = bias ? bias->as<float>() : nullptr;
         spec.clamp = float_clamp_;
-        float_plan_ = ko::FloatDepthwiseConv::Create(spec, core::BestIsa(),
+        float_plan_ = ko::FloatDepthwiseConv::Create(spec, IsaFor(spec.geometry),
                                                      ctx.thread_pool().num_threads());
         RequestPlanScratch(ctx, float_plan_->scratch_bytes());
       }
@@ -134,7 +144,7 @@ class DepthwiseConv2DKernel final : public OpKernel {
       spec.filter = filter->data;
       spec.bias = bias ? bias->as<int32_t>() : nullptr;
       spec.output = stage_.quant.output;
-      quantized_plan_ = ko::QuantizedDepthwiseConv::Create(spec, core::BestIsa(),
+      quantized_plan_ = ko::QuantizedDepthwiseConv::Create(spec, IsaFor(spec.geometry),
                                                            ctx.thread_pool().num_threads());
       RequestPlanScratch(ctx, quantized_plan_->scratch_bytes());
     }

@@ -1,8 +1,14 @@
 // ADD, SUB, MUL with broadcasting: float32, uint8, int8 (all three tensors the same dtype).
 // Quantized arithmetic picks the path the TFLite runtime takes (XNNPACK when its scale checks
 // pass, else TFLite's own kernel); see kernels/reference/elementwise.h.
+//
+// ADD and SUB without broadcasting (or with a single-value operand) run the optimized kernels
+// of kernels/optimized/vadd.h for float32 and for XNNPACK's 8-bit arithmetic (identical
+// results); everything else runs the reference.
 #include <variant>
 
+#include "core/cpu_features.h"
+#include "kernels/optimized/vadd.h"
 #include "kernels/reference/elementwise.h"
 #include "runtime/ops/numeric_op_checks.h"
 #include "runtime/ops/ops.h"
@@ -12,6 +18,7 @@ namespace edgeforge::runtime::ops {
 namespace {
 
 namespace kr = kernels::reference;
+namespace ko = kernels::optimized;
 
 enum class BinaryOp { kAdd, kSub, kMul };
 
@@ -40,6 +47,14 @@ class ElementwiseKernel final : public OpKernel {
                        Describe("output", *output) + " shape " + ShapeToString(output->shape()));
     }
     layout_ = kr::MakeBroadcastLayout(a->shape(), b->shape(), output->shape());
+    // The optimized kernels walk the output linearly: each operand is either the whole output
+    // shape's worth of elements in the same order, or one value.
+    const int64_t count = output->num_elements();
+    a_is_scalar_ = a->num_elements() == 1 && count != 1;
+    b_is_scalar_ = b->num_elements() == 1 && count != 1;
+    const bool linear = (a_is_scalar_ || a->num_elements() == count) &&
+                        (b_is_scalar_ || b->num_elements() == count) && count > 0;
+    optimized_ = linear && op_ != BinaryOp::kMul;
     EF_ASSIGN_OR_RETURN(const kr::FusedActivation activation, FusedActivationOf(ctx, fused));
 
     dtype_ = a->dtype();
@@ -60,6 +75,7 @@ class ElementwiseKernel final : public OpKernel {
     }
     const kr::AddOrSub add_or_sub = op_ == BinaryOp::kAdd ? kr::AddOrSub::kAdd : kr::AddOrSub::kSub;
     use_xnnpack_add_ = kr::XnnpackAddSupportsScales(quant);
+    optimized_ = optimized_ && use_xnnpack_add_;
     if (use_xnnpack_add_) {
       xnnpack_add_ = kr::MakeXnnpackAddParams(add_or_sub, quant, activation, qmin, qmax);
     } else {
@@ -72,6 +88,10 @@ class ElementwiseKernel final : public OpKernel {
     const RtTensor& a = *ctx.input(0);
     const RtTensor& b = *ctx.input(1);
     RtTensor& out = *ctx.output(0);
+    if (optimized_) {
+      EvalOptimized(ctx, a, b, out);
+      return Status::Ok();
+    }
     switch (dtype_) {
       case DType::kFloat32:
         if (op_ == BinaryOp::kMul) {
@@ -93,6 +113,30 @@ class ElementwiseKernel final : public OpKernel {
   }
 
  private:
+  void EvalOptimized(OpContext& ctx, const RtTensor& a, const RtTensor& b, RtTensor& out) const {
+    if (dtype_ == DType::kFloat32) {
+      ko::F32VaddProblem problem;
+      problem.a = a.as<float>();
+      problem.a_is_scalar = a_is_scalar_;
+      problem.b = b.as<float>();
+      problem.b_is_scalar = b_is_scalar_;
+      problem.output = out.as<float>();
+      problem.count = out.num_elements();
+      problem.subtract = op_ == BinaryOp::kSub;
+      ko::RunFloatVadd(float_clamp_, problem, ctx.thread_pool());
+      return;
+    }
+    ko::Q8VaddProblem problem;
+    problem.is_uint8 = dtype_ == DType::kUInt8;
+    problem.a = a.data;
+    problem.a_is_scalar = a_is_scalar_;
+    problem.b = b.data;
+    problem.b_is_scalar = b_is_scalar_;
+    problem.output = out.data;
+    problem.count = out.num_elements();
+    ko::RunQuantizedVadd(xnnpack_add_, problem, core::BestIsa(), ctx.thread_pool());
+  }
+
   void EvalQuantized(const uint8_t* a, const uint8_t* b, uint8_t* out) const {
     if (op_ == BinaryOp::kMul) {
       kr::MulUint8(layout_, mul_, a, b, out);
@@ -117,6 +161,10 @@ class ElementwiseKernel final : public OpKernel {
   kr::BroadcastLayout layout_;
   kr::FloatRange float_clamp_{0.0f, 0.0f};
   bool use_xnnpack_add_ = false;
+  // ADD / SUB without real broadcasting run kernels/optimized/vadd.h.
+  bool optimized_ = false;
+  bool a_is_scalar_ = false;
+  bool b_is_scalar_ = false;
   kr::XnnpackAddParams xnnpack_add_;
   kr::TfliteAddParams tflite_add_;
   kr::QuantizedMulParams mul_;

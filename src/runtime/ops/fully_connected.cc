@@ -5,6 +5,7 @@
 // weights and bias, requantization scales < 256; no bias needed) — measured against the
 // oracle, see kernels/reference/fully_connected.h — else TFLite's fixed point (not measured).
 #include "core/cpu_features.h"
+#include "kernels/optimized/f32_conv.h"
 #include "kernels/optimized/qs8_conv.h"
 #include "kernels/reference/fully_connected.h"
 #include "runtime/ops/numeric_op_checks.h"
@@ -62,9 +63,19 @@ class FullyConnectedKernel final : public OpKernel {
                         FusedActivationOf(ctx, options->activation));
 
     dtype_ = input->dtype();
+    optimized_ = false;
+    const ko::ConvGeometry geometry =
+        ko::FullyConnectedGeometry(shape_.batches, shape_.input_depth, shape_.output_depth);
     if (dtype_ == DType::kFloat32) {
       EF_RETURN_IF_ERROR(CheckBias(ctx, bias, DType::kFloat32, shape_.output_depth));
       float_clamp_ = kr::FloatActivationRange(activation);
+      if (OptimizedPathApplies(*weights, bias, shape_)) {
+        f32_.Prepare(geometry, weights->as<float>(), bias ? bias->as<float>() : nullptr,
+                     float_clamp_, ko::BestF32GemmKernel(core::BestIsa()),
+                     ctx.thread_pool().num_threads());
+        if (f32_.scratch_bytes() > 0) scratch_id_ = ctx.RequestScratch(f32_.scratch_bytes());
+        optimized_ = true;
+      }
       return Status::Ok();
     }
     EF_RETURN_IF_ERROR(CheckBias(ctx, bias, DType::kInt32, shape_.output_depth));
@@ -77,11 +88,9 @@ class FullyConnectedKernel final : public OpKernel {
     BuildLinearOutputStage(input_quant, weight_quant, output_quant, dtype_, activation,
                            use_xnnpack, &stage_);
     if (OptimizedPathApplies(*weights, bias, shape_)) {
-      const ko::ConvGeometry geometry =
-          ko::FullyConnectedGeometry(shape_.batches, shape_.input_depth, shape_.output_depth);
       qs8_.Prepare(geometry, dtype_ == DType::kUInt8, weights->data,
                    bias ? bias->as<int32_t>() : nullptr, stage_.quant,
-                   ko::BestQs8GemmKernel(core::BestIsa(), geometry.m()),
+                   ko::BestQs8GemmKernel(core::BestIsa(), geometry.m(), geometry.k()),
                    ctx.thread_pool().num_threads());
       scratch_id_ = ctx.RequestScratch(qs8_.scratch_bytes());
       optimized_ = true;
@@ -95,7 +104,12 @@ class FullyConnectedKernel final : public OpKernel {
     const RtTensor* bias = ctx.input(2);
     RtTensor& output = *ctx.output(0);
     if (optimized_) {
-      qs8_.Run(input.data, output.data, ctx.scratch(scratch_id_), ctx.thread_pool());
+      void* scratch = scratch_id_ >= 0 ? ctx.scratch(scratch_id_) : nullptr;
+      if (dtype_ == DType::kFloat32) {
+        f32_.Run(input.as<float>(), output.as<float>(), scratch, ctx.thread_pool());
+      } else {
+        qs8_.Run(input.data, output.data, scratch, ctx.thread_pool());
+      }
       return Status::Ok();
     }
     switch (dtype_) {
@@ -125,6 +139,7 @@ class FullyConnectedKernel final : public OpKernel {
   // The optimized path (Prepare decides; otherwise the reference kernels run).
   bool optimized_ = false;
   ko::Qs8Conv qs8_;
+  ko::F32Conv f32_;
   int scratch_id_ = -1;
 };
 

@@ -1,8 +1,14 @@
 // MEAN over constant axes (input 1, int32 or int64, negative axes allowed): float32, uint8,
 // int8. Quantized MEAN runs in XNNPACK in the TFLite runtime; the float formula it uses is in
 // kernels/reference/mean.h.
+//
+// MEAN over H and W of a 4-D tensor (global average pooling) runs kernels/optimized/pool_mean.h,
+// with results identical to the reference's.
+#include <algorithm>
+#include <memory>
 #include <vector>
 
+#include "kernels/optimized/pool_mean.h"
 #include "kernels/reference/mean.h"
 #include "runtime/ops/numeric_op_checks.h"
 #include "runtime/ops/ops.h"
@@ -12,6 +18,7 @@ namespace edgeforge::runtime::ops {
 namespace {
 
 namespace kr = kernels::reference;
+namespace ko = kernels::optimized;
 
 class MeanKernel final : public OpKernel {
  public:
@@ -37,7 +44,16 @@ class MeanKernel final : public OpKernel {
                        Describe("input", *input) + " shape " + ShapeToString(input->shape()));
     }
     dtype_ = input->dtype();
-    if (dtype_ == DType::kFloat32) return Status::Ok();
+    plan_.reset();
+    const bool over_hw =
+        input->dims() == 4 && layout_.reduced_count > 0 && input->num_elements() > 0 &&
+        std::all_of(normalized.begin(), normalized.end(), [](int32_t a) { return a == 1 || a == 2; }) &&
+        std::count(normalized.begin(), normalized.end(), 1) > 0 &&
+        std::count(normalized.begin(), normalized.end(), 2) > 0;
+    if (dtype_ == DType::kFloat32) {
+      if (over_hw) MakePlan(*input, ko::PoolDType::kFloat32);
+      return Status::Ok();
+    }
     if (layout_.reduced_count < 1) {
       return ctx.Error("MEAN over an empty dimension of " + Describe("input", *input));
     }
@@ -46,12 +62,17 @@ class MeanKernel final : public OpKernel {
     params_ = kr::MakeQuantizedMeanParams(in_q.scale, in_q.zero_point, out_q.scale,
                                           out_q.zero_point, layout_.reduced_count, QMin(dtype_),
                                           QMax(dtype_));
+    if (over_hw) MakePlan(*input, dtype_ == DType::kUInt8 ? ko::PoolDType::kUint8 : ko::PoolDType::kInt8);
     return Status::Ok();
   }
 
   Status Eval(OpContext& ctx) override {
     const RtTensor& in = *ctx.input(0);
     RtTensor& out = *ctx.output(0);
+    if (plan_) {
+      plan_->Run(in.data, out.data);
+      return Status::Ok();
+    }
     switch (dtype_) {
       case DType::kFloat32:
         kr::MeanFloat32(layout_, in.as<float>(), out.as<float>());
@@ -68,6 +89,11 @@ class MeanKernel final : public OpKernel {
   }
 
  private:
+  void MakePlan(const RtTensor& input, ko::PoolDType dtype) {
+    plan_ = std::make_unique<ko::MeanHwPlan>(input.dim(0), input.dim(1) * input.dim(2),
+                                             input.dim(3), dtype, params_);
+  }
+
   static StatusOr<std::vector<int32_t>> NormalizedAxes(const OpContext& ctx, const RtTensor& input,
                                                       const RtTensor& axes) {
     std::vector<int64_t> raw;
@@ -93,6 +119,7 @@ class MeanKernel final : public OpKernel {
   DType dtype_ = DType::kBool;  // set by Prepare
   kr::ReductionLayout layout_;
   kr::QuantizedMeanParams params_;
+  std::unique_ptr<ko::MeanHwPlan> plan_;  // MEAN over H, W; else the reference runs
 };
 
 }  // namespace

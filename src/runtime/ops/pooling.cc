@@ -2,8 +2,12 @@
 // scale and zero point (TFLite and XNNPACK both require it), so the arithmetic never rescales.
 // Activation ranges: TFLite's for the quantized average (TFLite's own kernel runs it), XNNPACK's
 // for max pooling (the delegate runs it).
+//
+// AVERAGE_POOL_2D runs kernels/optimized/pool_mean.h (results identical to the reference's).
 #include <cmath>
+#include <memory>
 
+#include "kernels/optimized/pool_mean.h"
 #include "kernels/reference/pooling.h"
 #include "runtime/ops/numeric_op_checks.h"
 #include "runtime/ops/ops.h"
@@ -13,6 +17,7 @@ namespace edgeforge::runtime::ops {
 namespace {
 
 namespace kr = kernels::reference;
+namespace ko = kernels::optimized;
 
 enum class PoolKind { kAverage, kMax };
 
@@ -49,8 +54,10 @@ class PoolKernel final : public OpKernel {
                                       options->filter_w, options->stride_w, 1, output->dim(2)));
 
     dtype_ = input->dtype();
+    average_plan_.reset();
     if (dtype_ == DType::kFloat32) {
       float_clamp_ = kr::FloatActivationRange(activation);
+      MaybeMakeAveragePlan(ctx, *input, *output);
       return Status::Ok();
     }
     EF_ASSIGN_OR_RETURN(const TensorQuant in_q, PerTensorQuant(ctx, *input, "input"));
@@ -71,6 +78,7 @@ class PoolKernel final : public OpKernel {
       clamp_ = kr::XnnpackActivationRange(activation, out_q.scale, out_q.zero_point, QMin(dtype_),
                                           QMax(dtype_));
     }
+    MaybeMakeAveragePlan(ctx, *input, *output);
     return Status::Ok();
   }
 
@@ -78,6 +86,10 @@ class PoolKernel final : public OpKernel {
     const RtTensor& in = *ctx.input(0);
     RtTensor& out = *ctx.output(0);
     const bool average = kind_ == PoolKind::kAverage;
+    if (average_plan_) {
+      average_plan_->Run(in.data, out.data, ctx.thread_pool());
+      return Status::Ok();
+    }
     switch (dtype_) {
       case DType::kFloat32:
         (average ? kr::AveragePoolFloat32 : kr::MaxPoolFloat32)(
@@ -99,11 +111,26 @@ class PoolKernel final : public OpKernel {
   }
 
  private:
+  void MaybeMakeAveragePlan(OpContext& ctx, const RtTensor& input, const RtTensor& output) {
+    if (kind_ != PoolKind::kAverage || output.num_elements() == 0) return;
+    ko::PoolGeometry g;
+    g.batches = input.dim(0);
+    g.in_h = input.dim(1), g.in_w = input.dim(2), g.channels = input.dim(3);
+    g.out_h = output.dim(1), g.out_w = output.dim(2);
+    g.params = params_;
+    const ko::PoolDType dtype = dtype_ == DType::kFloat32 ? ko::PoolDType::kFloat32
+                                : dtype_ == DType::kUInt8 ? ko::PoolDType::kUint8
+                                                          : ko::PoolDType::kInt8;
+    average_plan_ = std::make_unique<ko::AveragePoolPlan>(g, dtype, float_clamp_, clamp_,
+                                                          ctx.thread_pool().num_threads());
+  }
+
   PoolKind kind_;
   DType dtype_ = DType::kBool;  // set by Prepare
   kr::PoolParams params_;
   kr::FloatRange float_clamp_{0.0f, 0.0f};
   kr::QuantizedRange clamp_{0, 0};
+  std::unique_ptr<ko::AveragePoolPlan> average_plan_;  // AVERAGE_POOL_2D's optimized kernel
 };
 
 }  // namespace
