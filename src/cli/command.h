@@ -31,6 +31,7 @@ void AddClassifyCommand(CLI::App& root, std::vector<Command>& commands);
 void AddBenchCommand(CLI::App& root, std::vector<Command>& commands);
 void AddEdgeTpuCommand(CLI::App& root, std::vector<Command>& commands);
 void AddDequantizeCommand(CLI::App& root, std::vector<Command>& commands);
+void AddExportCommand(CLI::App& root, std::vector<Command>& commands);
 void AddImprintCommand(CLI::App& root, std::vector<Command>& commands);
 void AddRetrainLastLayerCommand(CLI::App& root, std::vector<Command>& commands);
 void AddQuantizeCommand(CLI::App& root, std::vector<Command>& commands);

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   AddBenchCommand(app, commands);
   AddEdgeTpuCommand(app, commands);
   AddDequantizeCommand(app, commands);
+  AddExportCommand(app, commands);
   AddImprintCommand(app, commands);
   AddRetrainLastLayerCommand(app, commands);
   AddQuantizeCommand(app, commands);
