@@ -7,7 +7,8 @@
 # ORT is onnxruntime-node 1.30.0 (its own native CPU build), npm-installed with --ignore-scripts
 # into build/ort on first use.
 # Environment: EDGEFORGE (the binary; default: the newest build/*/edgeforge), ORT_DIR
-# (default build/ort), ROUNDS (5), RUNS (10), WARMUP (2).
+# (default build/ort), ROUNDS (5), RUNS (10), WARMUP (2), ORT_ALLOW_SPINNING (1, ORT's default;
+# 0 keeps its idle intra-op threads from spin-waiting, which helps on a busy machine).
 set -euo pipefail
 
 usage() { echo "usage: bench/compare.sh MODEL.tflite [THREADS]" >&2; exit 2; }
@@ -21,6 +22,7 @@ ROUNDS=${ROUNDS:-5}
 RUNS=${RUNS:-10}
 WARMUP=${WARMUP:-2}
 ORT_DIR=${ORT_DIR:-$ROOT/build/ort}
+ORT_ALLOW_SPINNING=${ORT_ALLOW_SPINNING:-1}
 
 if [ -z "${EDGEFORGE:-}" ]; then
   EDGEFORGE=$(ls -t "$ROOT"/build/*/edgeforge 2>/dev/null | head -n 1 || true)
@@ -49,7 +51,7 @@ json_median() { node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>
 
 echo "model:    $MODEL"
 echo "edgeforge: $EDGEFORGE"
-echo "ORT:      onnxruntime-node $ORT_VERSION (CPU, graph optimization 'all', sequential, inter-op 1)"
+echo "ORT:      onnxruntime-node $ORT_VERSION (CPU, graph optimization 'all', sequential, inter-op 1, spinning $ORT_ALLOW_SPINNING)"
 echo "threads:  $THREADS   rounds: $ROUNDS x $RUNS runs (+$WARMUP warm-up) each, alternating"
 ef_medians=()
 ort_medians=()
@@ -58,7 +60,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     "$EDGEFORGE" bench "$MODEL" --threads "$THREADS" --warmup "$WARMUP" --runs "$RUNS" --json | json_median; }
   run_ort() {
     node "$ROOT/bench/ort_bench.mjs" "$WORK/model.onnx" --threads "$THREADS" --warmup "$WARMUP" --runs "$RUNS" \
-      --ort-dir "$ORT_DIR" | json_median; }
+      --ort-dir "$ORT_DIR" --allow-spinning "$ORT_ALLOW_SPINNING" | json_median; }
   # Alternate which side goes first, so slow drifts of the machine hit both alike.
   if ((round % 2)); then ef=$(run_edgeforge); ort=$(run_ort); else ort=$(run_ort); ef=$(run_edgeforge); fi
   ef_medians+=("$ef")

@@ -1,4 +1,5 @@
 // node bench/ort_bench.mjs MODEL.onnx [--threads N] [--warmup N] [--runs N] [--ort-dir DIR]
+//                          [--allow-spinning 0|1]
 // ONNX Runtime's side of bench/compare.sh: like `edgeforge bench --json`, times runs of one
 // session on one input and prints JSON (init, first inference, min/median/p90/max in ms).
 // Session options: intraOpNumThreads = N, interOpNumThreads = 1, graph optimizations 'all',
@@ -6,6 +7,8 @@
 // std::mt19937 seeded with 42 (one draw per byte for integer inputs; for float inputs
 // std::uniform_real_distribution<float>(-1, 1) as libstdc++ computes it), so both time the same
 // data. onnxruntime-node is loaded from --ort-dir (default: $EF_ORT_DIR, else build/ort).
+// --allow-spinning 0 stops ORT's intra-op threads from spin-waiting (ORT's default is 1): on a
+// machine with fewer free cores than threads, spinning workers steal the time the others need.
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -73,7 +76,7 @@ function percentile(sorted, p) {
 
 async function main() {
   const args = process.argv.slice(2);
-  const opt = { threads: 1, warmup: 5, runs: 50, ortDir: process.env.EF_ORT_DIR || path.join(here, '..', 'build', 'ort') };
+  const opt = { threads: 1, warmup: 5, runs: 50, allowSpinning: '1', ortDir: process.env.EF_ORT_DIR || path.join(here, '..', 'build', 'ort') };
   let model;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -81,11 +84,12 @@ async function main() {
     else if (a === '--warmup') opt.warmup = Number(args[++i]);
     else if (a === '--runs') opt.runs = Number(args[++i]);
     else if (a === '--ort-dir') opt.ortDir = args[++i];
+    else if (a === '--allow-spinning') opt.allowSpinning = args[++i];
     else if (!model) model = a;
     else throw new Error(`unexpected argument ${a}`);
   }
-  if (!model || !(opt.threads >= 1) || !(opt.runs >= 1) || !(opt.warmup >= 0)) {
-    console.error('usage: node bench/ort_bench.mjs MODEL.onnx [--threads N] [--warmup N] [--runs N] [--ort-dir DIR]');
+  if (!model || !(opt.threads >= 1) || !(opt.runs >= 1) || !(opt.warmup >= 0) || !['0', '1'].includes(opt.allowSpinning)) {
+    console.error('usage: node bench/ort_bench.mjs MODEL.onnx [--threads N] [--warmup N] [--runs N] [--ort-dir DIR] [--allow-spinning 0|1]');
     process.exit(2);
   }
   const ort = createRequire(path.join(path.resolve(opt.ortDir), 'package.json'))('onnxruntime-node');
@@ -93,7 +97,8 @@ async function main() {
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: opt.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
-    executionMode: 'sequential', executionProviders: ['cpu'] });
+    executionMode: 'sequential', executionProviders: ['cpu'],
+    extra: { session: { intra_op: { allow_spinning: opt.allowSpinning } } } });
   const initMs = performance.now() - t0;
 
   const rng = new Mt19937(42);
@@ -117,6 +122,7 @@ async function main() {
   const sorted = [...latencies].sort((x, y) => x - y);
   console.log(JSON.stringify({
     model, runtime: `onnxruntime-node ${ort.env.versions.node}`, threads: opt.threads, runs: opt.runs,
+    allow_spinning: opt.allowSpinning === '1',
     init_ms: initMs, first_inference_ms: firstMs, min_ms: sorted[0], median_ms: percentile(sorted, 50),
     p90_ms: percentile(sorted, 90), max_ms: sorted[sorted.length - 1] }, null, 2));
 }

@@ -195,6 +195,24 @@ TEST(KernelsGemmF32, SpatialStridesPaddingDilation) {
   }
 }
 
+TEST(KernelsGemmF32, StemShapesFewInputChannels) {
+  const int shapes[][6] = {// in_h, in_w, in_c, k, stride, same
+                           {15, 15, 3, 3, 2, 1}, {9, 9, 3, 3, 1, 0}, {8, 11, 1, 3, 1, 1},
+                           {10, 7, 5, 3, 2, 0},  {6, 6, 2, 5, 1, 1}, {12, 13, 4, 2, 2, 1}};
+  uint32_t seed = 1150;
+  for (const auto& shape : shapes) {
+    F32Case c;
+    c.batches = 2;
+    c.in_h = shape[0], c.in_w = shape[1], c.in_c = shape[2];
+    c.k_h = c.k_w = shape[3];
+    c.stride_h = c.stride_w = shape[4];
+    c.same = shape[5] != 0;
+    c.out_c = 32;
+    c.act = kr::FusedActivation::kRelu6;
+    RunCase(c, seed++);
+  }
+}
+
 TEST(KernelsGemmF32, FullyConnected) {
   const int shapes[][3] = {{1, 1280, 1001}, {1, 7, 3}, {3, 64, 17}, {5, 130, 40}, {33, 20, 33}};
   uint32_t seed = 1200;

@@ -235,6 +235,32 @@ TEST(KernelsGemmQs8, SpatialInt8StridesPaddingDilation) {
   }
 }
 
+TEST(KernelsGemmQs8, StemShapesFewInputChannels) {
+  // Filter rows of at most 16 bytes take the packers' short-row path; its last pixels read
+  // near the end of the input.
+  const int shapes[][6] = {// in_h, in_w, in_c, k, stride, same
+                           {15, 15, 3, 3, 2, 1}, {9, 9, 3, 3, 1, 0}, {8, 11, 1, 3, 1, 1},
+                           {10, 7, 5, 3, 2, 0},  {6, 6, 2, 5, 1, 1}, {12, 13, 4, 2, 2, 1}};
+  uint32_t seed = 350;
+  for (const auto& shape : shapes) {
+    for (bool uint8 : {false, true}) {
+      Qs8Case c;
+      c.batches = 2;
+      c.in_h = shape[0], c.in_w = shape[1], c.in_c = shape[2];
+      c.k_h = c.k_w = shape[3];
+      c.stride_h = c.stride_w = shape[4];
+      c.same = shape[5] != 0;
+      c.out_c = 32;
+      c.is_uint8 = uint8;
+      c.per_channel = !uint8;
+      c.zw = uint8 ? 90 : 0;  // uint8: needs the row correction
+      c.zx = uint8 ? 200 : -100;
+      c.act = kr::FusedActivation::kRelu6;
+      RunCase(c, seed++);
+    }
+  }
+}
+
 TEST(KernelsGemmQs8, Int8ExtremeZeroPoints) {
   for (int zx : {-128, 127}) {
     for (int zo : {-128, 127}) {
@@ -272,6 +298,28 @@ TEST(KernelsGemmQs8, Uint8LegacyZeroPoints) {
       c.stride_w = zw == 160 ? 2 : 1;
       c.act = static_cast<kr::FusedActivation>((zw + zx) % 4);
       RunCase(c, 500 + static_cast<uint32_t>(zw * 3 + zx));
+    }
+  }
+}
+
+TEST(KernelsGemmQs8, PointwiseReadsTheInputInPlace) {
+  // K a multiple of 4 (and <= 64 or a multiple of 64) and no +128 shift (uint8 whose weights
+  // fit s8, or int8 for kernels taking s8): the kernels read input rows as A, packing only a
+  // last block whose row tiles would read past the input.
+  for (bool uint8 : {true, false}) {
+    for (int k : {4, 32, 64, 128}) {
+      for (int rows : {15, 16, 47, 80}) {
+        Qs8Case c;
+        c.is_uint8 = uint8;
+        c.per_channel = !uint8;
+        c.zw = uint8 ? 128 : 0;
+        c.zx = uint8 ? 77 : -77;
+        c.zo = uint8 ? 200 : 10;
+        c.k_h = c.k_w = 1;
+        c.in_h = 1, c.in_w = rows;
+        c.in_c = k, c.out_c = 40;
+        RunCase(c, 650 + static_cast<uint32_t>(k + rows) + (uint8 ? 1000u : 0u));
+      }
     }
   }
 }

@@ -92,6 +92,13 @@ std::vector<const NodeProto*> NodesOfType(const ModelProto& model, const std::st
   return nodes;
 }
 
+QuantParams PerTensorQuant(float scale, int64_t zero_point) {
+  QuantParams q;
+  q.scale = {scale};
+  q.zero_point = {zero_point};
+  return q;
+}
+
 ModelProto ExportOrDie(const ir::Graph& graph) {
   auto model = onnx_export::ExportModel(graph, "test-graph");
   EXPECT_TRUE(model.ok()) << model.status().message();
@@ -389,6 +396,32 @@ TEST(OnnxExportErrors, NonConstantWeightsAreRefused) {
   ASSERT_FALSE(model.ok());
   EXPECT_NE(model.status().message().find("op 0 (FULLY_CONNECTED)"), std::string::npos) << model.status().message();
   EXPECT_NE(model.status().message().find("must be a constant"), std::string::npos) << model.status().message();
+}
+
+TEST(OnnxExportErrors, BadQuantizationAndConstantBytesAreReported) {
+  // A quantized RESHAPE: input and output share the (broken) parameters.
+  const auto reshape_graph = [](DType dtype, const QuantParams& q) {
+    ir::Graph g;
+    const int x = AddActivation(g, "input", dtype, {1, 2, 2, 1}, q);
+    const int y = AddActivation(g, "flat", dtype, {1, 4}, q);
+    g.inputs = {x};
+    AddOp(g, ir::OpType::kReshape, {x}, {y}, ir::ReshapeOptions{{1, 4}});
+    g.outputs = {y};
+    return g;
+  };
+  auto model = onnx_export::ExportModel(reshape_graph(DType::kUInt8, PerTensorQuant(0.5f, 300)), "m.tflite");
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().message().find("'input' has zero point 300"), std::string::npos) << model.status().message();
+  model = onnx_export::ExportModel(reshape_graph(DType::kInt8, PerTensorQuant(0.0f, 0)), "m.tflite");
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().message().find("expected > 0"), std::string::npos) << model.status().message();
+  ASSERT_TRUE(onnx_export::ExportModel(reshape_graph(DType::kInt8, PerTensorQuant(0.5f, -3)), "m.tflite").ok());
+
+  ir::Graph g = TwoConvGraph(8, ir::Padding::kSame);
+  g.tensors[1].SetValues(std::vector<float>{1.0f, 2.0f});  // conv weights [4,3,3,3] need 108 floats
+  model = onnx_export::ExportModel(g, "m.tflite");
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().message().find("'conv/weights' holds 8 bytes"), std::string::npos) << model.status().message();
 }
 
 TEST(OnnxExportErrors, MissingModelAndUnwritableOutputAreErrors) {

@@ -83,6 +83,16 @@ TEST(QuantDynamic, WeightsBecomeInt8AndTheModelStaysCloseToFloat) {
   }
 }
 
+TEST(QuantDynamic, HybridKernelsNeedAHybridOpVersion) {
+  // TFLite's converter writes CONV_2D 2 or 5 for hybrid convolutions; version 1 names the
+  // float kernel, which refuses int8 weights.
+  ir::Graph h = QuantizeDynamicRange(testing::SmallMobileNetGraph());
+  h.ops[0].version = 1;
+  auto interp = runtime::Interpreter::Create(std::make_shared<const ir::Graph>(h), "v1.tflite");
+  ASSERT_FALSE(interp.ok());
+  EXPECT_NE(interp.status().message().find("op 0 (CONV_2D)"), std::string::npos) << interp.status().message();
+}
+
 TEST(QuantDynamic, RunsInTfliteCloseToOurHybridKernels) {
   testing::TempDir tmp;
   const ir::Graph h = QuantizeDynamicRange(testing::SmallMobileNetGraph());

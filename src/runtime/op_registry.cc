@@ -7,9 +7,9 @@ namespace edgeforge::runtime {
 std::unique_ptr<OpKernel> CreateReferenceKernel(ir::OpType type) {
   using ir::OpType;
   switch (type) {
-    case OpType::kConv2D: return ops::WithHybrid(ops::MakeConv2D(), ops::MakeHybridConv2D());
-    case OpType::kDepthwiseConv2D: return ops::WithHybrid(ops::MakeDepthwiseConv2D(), ops::MakeHybridDepthwiseConv2D());
-    case OpType::kFullyConnected: return ops::WithHybrid(ops::MakeFullyConnected(), ops::MakeHybridFullyConnected());
+    case OpType::kConv2D: return ops::WithHybrid(ops::MakeConv2D(), ops::MakeHybridConv2D(), 2);
+    case OpType::kDepthwiseConv2D: return ops::WithHybrid(ops::MakeDepthwiseConv2D(), ops::MakeHybridDepthwiseConv2D(), 4);
+    case OpType::kFullyConnected: return ops::WithHybrid(ops::MakeFullyConnected(), ops::MakeHybridFullyConnected(), 3);
     case OpType::kAdd: return ops::MakeAdd();
     case OpType::kSub: return ops::MakeSub();
     case OpType::kMul: return ops::MakeMul();

@@ -30,6 +30,7 @@ class PortableDepthwise final : public QuantizedDepthwiseConv {
     bias_.assign(static_cast<size_t>(out_channels_), 0);
     if (spec.bias != nullptr) bias_.assign(spec.bias, spec.bias + out_channels_);
     stage_ = spec.output;
+    float_scale_ = stage_.scheme == reference::OutputStage::Scheme::kXnnpackFloatScale;
     if (stage_.scale != nullptr) {
       scales_.assign(stage_.scale, stage_.scale + out_channels_);
       stage_.scale = scales_.data();
@@ -104,12 +105,34 @@ class PortableDepthwise final : public QuantizedDepthwiseConv {
               }
             }
           }
-          for (int32_t c = 0; c < n; ++c) {
-            out[c0 + c] = static_cast<T>(
-                reference::Requantize(stage_, static_cast<int32_t>(acc[c]), c0 + c));
+          if (float_scale_) {
+            RequantizeBlock(acc, scales_.data() + c0, n, out + c0);
+          } else {
+            for (int32_t c = 0; c < n; ++c) {
+              out[c0 + c] = static_cast<T>(
+                  reference::Requantize(stage_, static_cast<int32_t>(acc[c]), c0 + c));
+            }
           }
         }
       }
+    }
+  }
+
+  // reference::RequantizeWithFloatScale in a form compilers vectorize: clamp in float as the
+  // reference does, then round to nearest even by adding and subtracting 1.5 * 2^23 (exact for
+  // |v| < 2^22, which the clamp guarantees), which is what lrintf does in the default mode.
+  template <typename T>
+  void RequantizeBlock(const uint32_t* acc, const float* scale, int32_t n, T* out) const {
+    constexpr float kRound = 12582912.0f;  // 1.5 * 2^23
+    const float lo = static_cast<float>(stage_.min - stage_.zero_point);
+    const float hi = static_cast<float>(stage_.max - stage_.zero_point);
+    const int32_t zero_point = stage_.zero_point;
+    for (int32_t c = 0; c < n; ++c) {
+      float v = static_cast<float>(static_cast<int32_t>(acc[c])) * scale[c];
+      v = v < lo ? lo : v;
+      v = v > hi ? hi : v;
+      const float rounded = (v + kRound) - kRound;
+      out[c] = static_cast<T>(static_cast<int32_t>(rounded) + zero_point);
     }
   }
 
@@ -122,6 +145,7 @@ class PortableDepthwise final : public QuantizedDepthwiseConv {
   std::vector<float> scales_;
   std::vector<reference::QuantizedMultiplier> multipliers_;
   reference::OutputStage stage_;
+  bool float_scale_ = false;
   dw::WorkSplit split_;
 };
 

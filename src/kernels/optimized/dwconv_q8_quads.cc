@@ -21,6 +21,9 @@ namespace quads = dwconv_quads;
 
 // Largest lcm(64, C) accepted: the packed weights repeat with that period.
 constexpr int64_t kMaxPeriod = 1 << 16;
+// Largest packed weight size accepted (odd channel counts with large kernels); beyond it the
+// portable plan runs.
+constexpr int64_t kMaxPackedBytes = 16 << 20;
 
 class QuadsDepthwise final : public QuantizedDepthwiseConv {
  public:
@@ -177,7 +180,8 @@ QuadsDepthwise::QuadsDepthwise(const QuantizedDepthwiseSpec& spec, bool vnni, in
   const int64_t phase_elements = static_cast<int64_t>(chunks_) * quads::kChunk +
                                  static_cast<int64_t>(max_column) * C;
   phase_columns_ = static_cast<int32_t>((phase_elements + C - 1) / C);
-  phase_bytes_ = RoundUp64(static_cast<size_t>(phase_columns_) * C);
+  // + 64: strided fills copy whole vectors past a column's end (see the fill kernel).
+  phase_bytes_ = RoundUp64(static_cast<size_t>(phase_columns_) * C + 64);
 
   split_ = dw::ChooseWorkSplit(static_cast<int64_t>(g_.batches) * g_.out_h, chunks_, num_threads);
   max_task_chunks_ = static_cast<int32_t>((chunks_ + split_.chunk_parts - 1) / split_.chunk_parts);
@@ -303,6 +307,9 @@ std::unique_ptr<QuantizedDepthwiseConv> CreateQuadsDepthwise(const QuantizedDept
   const int64_t period = static_cast<int64_t>(g.channels) / std::gcd(g.channels, quads::kChunk) *
                          quads::kChunk;
   if (period > kMaxPeriod) return nullptr;
+  // Packed weights: per 64-position pattern, kh x groups x 4 quad vectors (x sets, x2 without VNNI).
+  const int64_t packed = period / quads::kChunk * g.kernel_h * ((g.kernel_w + 3) / 4) * 4 * 128;
+  if (packed > kMaxPackedBytes) return nullptr;
   return std::make_unique<QuadsDepthwise>(spec, dw::AtLeast(isa, core::Isa::kAvx512Vnni),
                                           num_threads);
 }

@@ -1,9 +1,11 @@
 // A float32 CONV_2D or FULLY_CONNECTED on the float GEMM kernels: weights packed once
-// (Prepare); each Run multiplies blocks of output rows — pointwise layers read the input in
-// place, others gather im2col rows into scratch — spread over the thread pool (rows, or output
-// channels for few rows; never K). Results match kernels/reference/conv.h within rounding: the
-// same summation order, a fused multiply-add per tap (and a padded tap adds 0 * w where the
-// reference skips it).
+// (Prepare); each Run multiplies blocks of output rows spread over the thread pool (rows, or
+// output channels for few rows; never K). Pointwise layers read the input in place; other
+// convolutions read it in place too for pixels whose filter lies inside the image
+// horizontally (one A piece per filter row, see F32GemmBlock) and gather im2col rows into
+// scratch for the rest. Results match kernels/reference/conv.h within rounding: the same
+// summation order with a fused multiply-add per tap (a gathered padded tap adds 0 * w where
+// the reference skips it).
 #pragma once
 
 #include <cstddef>
@@ -28,7 +30,9 @@ inline constexpr size_t kGatherSlack = 64;
 void GatherF32RowsAvx512(const ConvGeometry& g, const float* input, int64_t m_begin,
                          int64_t m_end, float* a);
 using F32GatherRowsFn = void (*)(const ConvGeometry&, const float*, int64_t, int64_t, float*);
-F32GatherRowsFn BestF32GatherRows();
+// The gather that goes with `kernel`: AVX-512 for AVX-512 kernels, else portable (so testing
+// every kernel tests both gathers).
+F32GatherRowsFn F32GatherRowsFor(const F32GemmKernel& kernel);
 
 class F32Conv {
  public:
@@ -56,6 +60,10 @@ class F32Conv {
   std::vector<float> bias_;         // padded to whole panels
   GemmWorkSplit split_;
   size_t slot_bytes_ = 0;           // im2col rows of one task (0: read the input in place)
+  // Convolutions read interior pixels straight from the input (F32GemmBlock pieces).
+  bool implicit_rows_ = false;
+  int64_t interior_begin_ = 0;
+  int64_t interior_end_ = 0;
 };
 
 }  // namespace edgeforge::kernels::optimized

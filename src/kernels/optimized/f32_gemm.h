@@ -15,11 +15,20 @@
 
 namespace edgeforge::kernels::optimized {
 
+// A is read as `segments` pieces of segment_k taps each (K = segments * segment_k): row r of
+// piece s starts at a_segment[s] + r * a_stride and multiplies B's taps [s * segment_k, ...).
+// An im2col matrix is one piece of K taps. Without one, a convolution's output row is k_h
+// pieces — one filter row each, k_w * in_c taps read straight from an input line, rows
+// stride_w * in_c apart — and a null piece (a filter row in the padding) is skipped, as the
+// reference skips padded taps.
+inline constexpr int kMaxGemmSegments = 8;
+
 struct F32GemmBlock {
   int32_t rows = 0;
   int32_t cols = 0;
-  int32_t k = 0;
-  const float* a = nullptr;   // row 0
+  int32_t segments = 1;
+  int32_t segment_k = 0;
+  const float* a_segment[kMaxGemmSegments] = {};
   size_t a_stride = 0;        // floats between rows of A
   const float* b = nullptr;   // first panel
   size_t b_panel_stride = 0;  // floats between panels

@@ -18,8 +18,7 @@ inline __m256i LaneMask(int32_t count) {
 
 template <int MR>
 void Tile(const F32GemmBlock& block, int32_t row0, int32_t panel) {
-  const float* a = block.a + row0 * block.a_stride;
-  const float* b = block.b + panel * block.b_panel_stride;
+  const float* b_base = block.b + panel * block.b_panel_stride;
   const size_t a_stride = block.a_stride;
   const int32_t col0 = panel * kPanelWidth;
   __m256 lo[MR], hi[MR];
@@ -27,14 +26,19 @@ void Tile(const F32GemmBlock& block, int32_t row0, int32_t panel) {
   const __m256 bias_hi = _mm256_loadu_ps(block.bias + col0 + 8);
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) lo[r] = bias_lo, hi[r] = bias_hi;
-  for (int32_t k = 0; k < block.k; ++k, b += kPanelWidth) {
-    const __m256 w_lo = _mm256_loadu_ps(b);
-    const __m256 w_hi = _mm256_loadu_ps(b + 8);
+  for (int32_t s = 0; s < block.segments; ++s) {
+    if (block.a_segment[s] == nullptr) continue;
+    const float* a = block.a_segment[s] + row0 * a_stride;
+    const float* b = b_base + static_cast<size_t>(s) * block.segment_k * kPanelWidth;
+    for (int32_t k = 0; k < block.segment_k; ++k, b += kPanelWidth) {
+      const __m256 w_lo = _mm256_loadu_ps(b);
+      const __m256 w_hi = _mm256_loadu_ps(b + 8);
 #pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) {
-      const __m256 x = _mm256_broadcast_ss(a + r * a_stride + k);
-      lo[r] = _mm256_fmadd_ps(x, w_lo, lo[r]);
-      hi[r] = _mm256_fmadd_ps(x, w_hi, hi[r]);
+      for (int r = 0; r < MR; ++r) {
+        const __m256 x = _mm256_broadcast_ss(a + r * a_stride + k);
+        lo[r] = _mm256_fmadd_ps(x, w_lo, lo[r]);
+        hi[r] = _mm256_fmadd_ps(x, w_hi, hi[r]);
+      }
     }
   }
   const __m256 min_v = _mm256_set1_ps(block.min);

@@ -18,8 +18,7 @@ inline __mmask16 ColumnMask(int32_t count) {
 
 template <int MR, int NP>
 void Tile(const F32GemmBlock& block, int32_t row0, int32_t panel0) {
-  const float* a = block.a + row0 * block.a_stride;
-  const float* b = block.b + panel0 * block.b_panel_stride;
+  const float* b_base = block.b + panel0 * block.b_panel_stride;
   const size_t a_stride = block.a_stride;
   const size_t b_stride = block.b_panel_stride;
   __m512 acc[MR][NP];
@@ -29,16 +28,21 @@ void Tile(const F32GemmBlock& block, int32_t row0, int32_t panel0) {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) acc[r][p] = bias;
   }
-  const int32_t k_end = block.k;
-  for (int32_t k = 0; k < k_end; ++k) {
-    __m512 w[NP];
+  const int32_t k_end = block.segment_k;
+  for (int32_t s = 0; s < block.segments; ++s) {
+    if (block.a_segment[s] == nullptr) continue;
+    const float* a = block.a_segment[s] + row0 * a_stride;
+    const float* b = b_base + static_cast<size_t>(s) * k_end * kPanelWidth;
+    for (int32_t k = 0; k < k_end; ++k) {
+      __m512 w[NP];
 #pragma GCC unroll 4
-    for (int p = 0; p < NP; ++p) w[p] = _mm512_loadu_ps(b + p * b_stride + k * kPanelWidth);
+      for (int p = 0; p < NP; ++p) w[p] = _mm512_loadu_ps(b + p * b_stride + k * kPanelWidth);
 #pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) {
-      const __m512 x = _mm512_set1_ps(a[r * a_stride + k]);
+      for (int r = 0; r < MR; ++r) {
+        const __m512 x = _mm512_set1_ps(a[r * a_stride + k]);
 #pragma GCC unroll 4
-      for (int p = 0; p < NP; ++p) acc[r][p] = _mm512_fmadd_ps(x, w[p], acc[r][p]);
+        for (int p = 0; p < NP; ++p) acc[r][p] = _mm512_fmadd_ps(x, w[p], acc[r][p]);
+      }
     }
   }
   const __m512 min_v = _mm512_set1_ps(block.min);

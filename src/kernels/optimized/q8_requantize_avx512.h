@@ -51,7 +51,7 @@ static inline void RequantizeAndStore64(__m512i acc0, __m512i acc1, __m512i acc2
   const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(r0, r1), k.zero_point);
   const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(r2, r3), k.zero_point);
   __m512i bytes;
-  if (is_uint8) {
+  if (is_uint8) {  // a constant where inlined
     bytes = _mm512_max_epu8(_mm512_packus_epi16(w01, w23), k.qmin);
     if constexpr (!kClampInFloat) bytes = _mm512_min_epu8(bytes, k.qmax);
   } else {

@@ -26,7 +26,7 @@ void Qs8Conv::Prepare(const ConvGeometry& geometry, bool is_uint8, const uint8_t
   const int32_t n = geometry.n();
   const int32_t k = geometry.k();
   const int32_t kp = Qs8PaddedK(kernel, k);
-  PackQs8Weights(kernel.format, kp, operands_, n, k, filter, bias, &weights_);
+  PackQs8Weights(kernel.format, kp, kernel.signed_a, operands_, n, k, filter, bias, &weights_);
 
   const size_t padded_cols = static_cast<size_t>(weights_.panels) * kPanelWidth;
   scales_.assign(padded_cols, 0.0f);
@@ -50,6 +50,9 @@ void Qs8Conv::Prepare(const ConvGeometry& geometry, bool is_uint8, const uint8_t
   const size_t raw_bytes =
       raw_accumulators_ ? AlignUp(sizeof(int32_t) * rows_per_block * padded_cols) : 0;
   slot_bytes_ = a_bytes_ + correction_bytes_ + raw_bytes;
+  // Pointwise rows that need no transform are A's rows already: the kernel reads the input.
+  read_input_in_place_ = kernel.format == Qs8Format::kC4 && geometry.is_pointwise() && kp == k &&
+                         weights_.a_xor == 0 && weights_.row_correction_factor == 0;
 }
 
 void Qs8Conv::Run(const uint8_t* input, uint8_t* output, void* scratch,
@@ -71,7 +74,16 @@ void Qs8Conv::RunTask(int64_t task, const uint8_t* input, uint8_t* output, uint8
   uint8_t* slot = scratch + static_cast<size_t>(task) * slot_bytes_;
   auto* correction = reinterpret_cast<int32_t*>(slot + a_bytes_);
   auto* raw = reinterpret_cast<int32_t*>(slot + a_bytes_ + correction_bytes_);
-  pack_rows_(geometry_, weights_, operands_, input, m0, m1, slot, a_stride_, correction);
+  // In place unless the kernel's whole row tiles would read past the input (the last block).
+  const int64_t padding = kernel_->row_padding;
+  const bool in_place =
+      read_input_in_place_ && m0 + (m1 - m0 + padding - 1) / padding * padding <= geometry_.m();
+  const uint8_t* a = slot;
+  if (in_place) {
+    a = input + m0 * a_stride_;
+  } else {
+    pack_rows_(geometry_, weights_, operands_, input, m0, m1, slot, a_stride_, correction);
+  }
 
   const int32_t n = geometry_.n();
   const int32_t col0 = panel0 * kPanelWidth;
@@ -79,8 +91,9 @@ void Qs8Conv::RunTask(int64_t task, const uint8_t* input, uint8_t* output, uint8
   block.rows = static_cast<int32_t>(m1 - m0);
   block.cols = std::min(n, panel1 * kPanelWidth) - col0;
   block.kp = weights_.kp;
-  block.a = slot;
+  block.a = a;
   block.a_stride = a_stride_;
+  block.a_is_signed = weights_.a_signed;
   block.b = weights_.b.as<uint8_t>() + static_cast<size_t>(panel0) * weights_.panel_stride;
   block.b_panel_stride = weights_.panel_stride;
   block.column_bias = weights_.column_bias.data() + col0;

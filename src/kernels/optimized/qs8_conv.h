@@ -50,6 +50,7 @@ class Qs8Conv {
   float min_less_zero_point_ = 0.0f;
   float max_less_zero_point_ = 0.0f;
   bool scales_at_most_half_ = false;
+  bool read_input_in_place_ = false;  // pointwise layers whose input rows are A's rows
 
   // Each task of the split has its own scratch slot.
   GemmWorkSplit split_;

@@ -45,16 +45,35 @@ void qs8_dwconv_fill_phases__avx512(const FillPhasesArgs& a) {
                 static_cast<size_t>((a.phase_columns - left - inside) * C));
     return;
   }
+  // Strided: column blocks of C bytes, one pass over the input row (each column to its phase).
+  // Columns are copied in whole vectors: the overrun lands on the phase's next column, written
+  // later, or on its right padding, filled after; phase buffers have 64 bytes of slack.
+  // Columns whose vectors would read past the input row use a masked tail instead.
+  const int64_t vectors = (C + 63) / 64;
+  const int64_t row_bytes = static_cast<int64_t>(a.in_w) * C;
+  int64_t ix_end = static_cast<int64_t>(a.phase_columns) * a.stride - a.pad_left;
+  if (ix_end > a.in_w) ix_end = a.in_w;
+  for (int64_t ix = 0; ix < ix_end; ++ix) {
+    const int64_t p = ix + a.pad_left;
+    uint8_t* d = a.phases + (p % a.stride) * a.phase_bytes + (p / a.stride) * C;
+    const uint8_t* src = a.input_row + ix * C;
+    if (ix * C + vectors * 64 <= row_bytes) {
+      for (int64_t v = 0; v < vectors; ++v) {
+        _mm512_storeu_si512(d + 64 * v, _mm512_xor_si512(_mm512_loadu_si512(src + 64 * v), x));
+      }
+    } else {
+      XorCopy(d, src, static_cast<size_t>(C), x);
+    }
+  }
   for (int32_t phase = 0; phase < a.stride; ++phase) {
     uint8_t* dst = a.phases + phase * a.phase_bytes;
-    for (int32_t m = 0; m < a.phase_columns; ++m, dst += C) {
-      const int64_t ix = static_cast<int64_t>(m) * a.stride + phase - a.pad_left;
-      if (ix >= 0 && ix < a.in_w) {
-        XorCopy(dst, a.input_row + ix * C, static_cast<size_t>(C), x);
-      } else {
-        std::memset(dst, a.pad_byte, static_cast<size_t>(C));
-      }
-    }
+    // Columns m with ix = m * stride + phase - pad_left inside [0, ix_end) were copied.
+    int64_t lo = (static_cast<int64_t>(a.pad_left) - phase + a.stride - 1) / a.stride;
+    int64_t hi = (ix_end + a.pad_left - phase + a.stride - 1) / a.stride;
+    lo = lo < 0 ? 0 : (lo > a.phase_columns ? a.phase_columns : lo);
+    hi = hi < lo ? lo : (hi > a.phase_columns ? a.phase_columns : hi);
+    std::memset(dst, a.pad_byte, static_cast<size_t>(lo * C));
+    std::memset(dst + hi * C, a.pad_byte, static_cast<size_t>((a.phase_columns - hi) * C));
   }
 }
 

@@ -11,10 +11,10 @@ using core::Isa;
 
 // Best first.
 constexpr Qs8GemmKernel kKernels[] = {
-    {"qs8_gemm_32x64c4__amx", Isa::kAmx, Qs8Format::kC4, Qs8GemmC4Amx, 16},
-    {"qs8_gemm_6x64c4__avx512vnni", Isa::kAvx512Vnni, Qs8Format::kC4, Qs8GemmC4Avx512Vnni, 1},
-    {"qs8_gemm_6x16c2__avx2", Isa::kAvx2, Qs8Format::kI16, Qs8GemmI16Avx2, 1},
-    {"qs8_gemm_1x16c2__portable", Isa::kPortable, Qs8Format::kI16, Qs8GemmI16Portable, 1},
+    {"qs8_gemm_32x64c4__amx", Isa::kAmx, Qs8Format::kC4, Qs8GemmC4Amx, 16, true},
+    {"qs8_gemm_6x64c4__avx512vnni", Isa::kAvx512Vnni, Qs8Format::kC4, Qs8GemmC4Avx512Vnni, 1, false},
+    {"qs8_gemm_6x16c2__avx2", Isa::kAvx2, Qs8Format::kI16, Qs8GemmI16Avx2, 1, false},
+    {"qs8_gemm_1x16c2__portable", Isa::kPortable, Qs8Format::kI16, Qs8GemmI16Portable, 1, false},
 };
 
 // Below this many rows AMX tiles are mostly padding, below this K the work is mostly the

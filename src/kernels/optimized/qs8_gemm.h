@@ -2,19 +2,23 @@
 // per-tensor): C[m][n] = requantize(bias[n] + sum_k (x[m][k] - zx) * (w[n][k] - zw), n).
 //
 // Two data formats, each with its own packing (qs8_pack.h):
-//   kC4  (avx512vnni, amx): A is u8 (int8 activations are shifted by +128, an XOR with 0x80),
-//        B is s8 in panels of 16 output channels, K in groups of 4: panel[k/4][16][4], exactly
-//        what vpdpbusd reads as one vector and what an AMX B tile holds in one row. The zero
-//        points are folded out of the inner loop at pack time (see qs8_pack.h):
+//   kC4  (avx512vnni, amx): A is u8 (int8 activations are shifted by +128, an XOR with 0x80;
+//        AMX keeps them s8 and uses TDPBSSD instead, so pointwise layers read the input in
+//        place), B is s8 in panels of 16 output channels, K in groups of 4: panel[k/4][16][4],
+//        exactly what vpdpbusd reads as one vector and what an AMX B tile holds in one row.
+//        The zero points are folded out of the inner loop at pack time (see qs8_pack.h):
 //          acc = column_bias[n] + sum_k a[m][k] * b[n][k] + row_correction[m].
 //   kI16 (portable, avx2): A holds x - zx and B holds w - zw as int16, K in pairs:
 //        panel[k/2][16][2] (vpmaddwd). Every product fits, no correction terms:
 //          acc = column_bias[n] + sum_k a[m][k] * b[n][k].
 // Accumulation wraps modulo 2^32 like the reference's (which truncates an int64 sum), so every
 // ISA gives the reference's bits. The output stage is the reference's XNNPACK float
-// requantization, in the same float operations and order: (float)acc * scale[n], clamp to
-// [min - zp, max - zp], round to nearest even, + zp. Any other output stage (TFLite's fixed
-// point) asks the kernel for the raw int32 accumulators instead (c_int32).
+// requantization: (float)acc * scale[n] in float32, clamp to [min - zp, max - zp], round to
+// nearest even, + zp — the portable and AVX2 kernels in that order, the AVX-512 ones with the
+// clamp moved after the rounding, which gives the same bytes (qs8_epilogue_avx512_inl.h).
+// Any other output stage (TFLite's fixed point) asks the kernel for the raw int32
+// accumulators instead (c_int32). Where kernels read packed A, the packing is also where the
+// im2col gather happens; pointwise layers without a transform read the input in place.
 #pragma once
 
 #include <cstddef>
@@ -49,6 +53,7 @@ struct Qs8GemmBlock {
   int32_t max = 0;
   bool is_uint8 = false;                    // output dtype: uint8, else int8
   bool scales_at_most_half = false;         // every scale[] <= 0.5 (lets kernels skip a guard)
+  bool a_is_signed = false;                 // kC4: A holds s8 (int8 input, Qs8GemmKernel::signed_a)
   uint8_t* c = nullptr;          // requantized 8-bit outputs, column 0 of row 0
   size_t c_stride = 0;           // bytes between output rows
   // When set, the kernel stores the int32 accumulators here instead of requantizing.
@@ -65,6 +70,8 @@ struct Qs8GemmKernel {
   Qs8GemmFn fn;
   // Packed A rows are padded to a multiple of this (AMX loads whole 16-row tiles).
   int32_t row_padding;
+  // kC4 with int8 activations: A stays s8 (no +128 shift).
+  bool signed_a;
 };
 
 // Padded K of a format/kernel: kC4 rounds to 4, and AMX past 64 to whole 64-byte tile rows;

@@ -1,5 +1,6 @@
-// qs8_gemm_32x64c4__amx: the kC4 format on AMX tiles. TDPBUSD multiplies a 16-row x 64-byte
-// u8 A tile by a 16 x 64-byte s8 B tile — one B tile row holds 4 taps of 16 output channels,
+// qs8_gemm_32x64c4__amx: the kC4 format on AMX tiles. TDPBUSD (uint8 layers) or TDPBSSD (int8
+// layers: A stays s8, see qs8_gemm.h) multiplies a 16-row x 64-byte A tile by a 16 x 64-byte s8
+// B tile — one B tile row holds 4 taps of 16 output channels,
 // which is exactly a packed panel's layout, so B tiles load straight from the packed weights
 // (stride 64). Four accumulator tiles cover 32 rows x 32 columns (A and B tiles of each 64-tap
 // chunk loaded once, used twice); two such passes fill a 32 x 64 work item, whose rows the
@@ -49,7 +50,7 @@ constexpr size_t kBufferInts = 2 * kTileRows * kItemPanels * kPanelWidth;
 
 // Accumulates rows [row0, row0 + 16 or 32) x panels [panel0, panel0 + 1 or 2) into tiles 0-3
 // and stores them to `buffer` ([32][64] int32) at columns 16 * buffer_panel.
-template <bool kTwoRowTiles, bool kTwoPanels>
+template <bool kSignedA, bool kTwoRowTiles, bool kTwoPanels>
 void AccumulatePair(const Qs8GemmBlock& block, int32_t row0, int32_t panel0, int32_t chunks,
                     int32_t* buffer, int32_t buffer_panel) {
   const uint8_t* a = static_cast<const uint8_t*>(block.a) + row0 * block.a_stride;
@@ -66,10 +67,17 @@ void AccumulatePair(const Qs8GemmBlock& block, int32_t row0, int32_t panel0, int
     _tile_loadd(6, b_chunk, 64);
     if constexpr (kTwoPanels) _tile_loadd(7, b_chunk + block.b_panel_stride, 64);
     if constexpr (kTwoRowTiles) _tile_loadd(5, a_chunk + a_tile_offset, block.a_stride);
-    _tile_dpbusd(0, 4, 6);
-    if constexpr (kTwoPanels) _tile_dpbusd(1, 4, 7);
-    if constexpr (kTwoRowTiles) _tile_dpbusd(2, 5, 6);
-    if constexpr (kTwoRowTiles && kTwoPanels) _tile_dpbusd(3, 5, 7);
+    if constexpr (kSignedA) {
+      _tile_dpbssd(0, 4, 6);
+      if constexpr (kTwoPanels) _tile_dpbssd(1, 4, 7);
+      if constexpr (kTwoRowTiles) _tile_dpbssd(2, 5, 6);
+      if constexpr (kTwoRowTiles && kTwoPanels) _tile_dpbssd(3, 5, 7);
+    } else {
+      _tile_dpbusd(0, 4, 6);
+      if constexpr (kTwoPanels) _tile_dpbusd(1, 4, 7);
+      if constexpr (kTwoRowTiles) _tile_dpbusd(2, 5, 6);
+      if constexpr (kTwoRowTiles && kTwoPanels) _tile_dpbusd(3, 5, 7);
+    }
   }
   auto* out = reinterpret_cast<uint8_t*>(buffer) + buffer_panel * 64;
   _tile_stored(0, out, kBufferStride);
@@ -85,18 +93,19 @@ struct Item {
   int32_t row0, rows, panel0, panels;
 };
 
+template <bool kSignedA>
 void Accumulate(const Qs8GemmBlock& block, const Item& item, int32_t chunks, int32_t* buffer) {
   const bool two_row_tiles = item.rows > kTileRows;
   for (int32_t p = 0; p < item.panels; p += 2) {
     const bool two_panels = p + 1 < item.panels;
     if (two_row_tiles && two_panels) {
-      AccumulatePair<true, true>(block, item.row0, item.panel0 + p, chunks, buffer, p);
+      AccumulatePair<kSignedA, true, true>(block, item.row0, item.panel0 + p, chunks, buffer, p);
     } else if (two_row_tiles) {
-      AccumulatePair<true, false>(block, item.row0, item.panel0 + p, chunks, buffer, p);
+      AccumulatePair<kSignedA, true, false>(block, item.row0, item.panel0 + p, chunks, buffer, p);
     } else if (two_panels) {
-      AccumulatePair<false, true>(block, item.row0, item.panel0 + p, chunks, buffer, p);
+      AccumulatePair<kSignedA, false, true>(block, item.row0, item.panel0 + p, chunks, buffer, p);
     } else {
-      AccumulatePair<false, false>(block, item.row0, item.panel0 + p, chunks, buffer, p);
+      AccumulatePair<kSignedA, false, false>(block, item.row0, item.panel0 + p, chunks, buffer, p);
     }
   }
 }
@@ -190,7 +199,11 @@ void Qs8GemmC4Amx(const Qs8GemmBlock& block) {
     for (int32_t row = 0; row < block.rows; row += 2 * kTileRows) {
       const Item item{row, std::min<int32_t>(2 * kTileRows, block.rows - row), panel,
                       std::min<int32_t>(kItemPanels, panels - panel)};
-      Accumulate(block, item, chunks, buffers[which]);
+      if (block.a_is_signed) {
+        Accumulate<true>(block, item, chunks, buffers[which]);
+      } else {
+        Accumulate<false>(block, item, chunks, buffers[which]);
+      }
       if (has_pending) Finish(block, pending, buffers[which ^ 1]);
       pending = item;
       has_pending = true;

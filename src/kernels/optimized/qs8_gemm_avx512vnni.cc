@@ -38,7 +38,28 @@ void Tile(const Qs8GemmBlock& block, int32_t row0, int32_t panel0) {
     for (int r = 0; r < MR; ++r) acc[r][p] = bias;
   }
   const int32_t kp = block.kp;
-  for (int32_t k = 0; k < kp; k += 4) {
+  int32_t k = 0;
+  if constexpr (MR == 1) {
+    // A single row (FULLY_CONNECTED, GEMV) has only NP dependency chains: a second set of
+    // accumulators for odd tap groups hides vpdpbusd's latency. Wrapping integer sums are
+    // associative, so the result is the same.
+    __m512i odd[NP];
+#pragma GCC unroll 4
+    for (int p = 0; p < NP; ++p) odd[p] = _mm512_setzero_si512();
+    for (; k + 8 <= kp; k += 8) {
+      const __m512i x0 = BroadcastQuad(a + k);
+      const __m512i x1 = BroadcastQuad(a + k + 4);
+#pragma GCC unroll 4
+      for (int p = 0; p < NP; ++p) {
+        const int8_t* w = b + p * b_stride + k * kPanelWidth;
+        acc[0][p] = _mm512_dpbusd_epi32(acc[0][p], x0, _mm512_loadu_si512(w));
+        odd[p] = _mm512_dpbusd_epi32(odd[p], x1, _mm512_loadu_si512(w + 4 * kPanelWidth));
+      }
+    }
+#pragma GCC unroll 4
+    for (int p = 0; p < NP; ++p) acc[0][p] = _mm512_add_epi32(acc[0][p], odd[p]);
+  }
+  for (; k < kp; k += 4) {
     __m512i w[NP];
 #pragma GCC unroll 4
     for (int p = 0; p < NP; ++p) w[p] = _mm512_loadu_si512(b + p * b_stride + k * kPanelWidth);

@@ -20,8 +20,8 @@ inline int32_t WrapToInt32(uint32_t v) { return static_cast<int32_t>(v); }
 
 }  // namespace
 
-void PackQs8Weights(Qs8Format format, int32_t kp, const Qs8Operands& operands, int32_t n,
-                    int32_t k, const uint8_t* weights, const int32_t* bias,
+void PackQs8Weights(Qs8Format format, int32_t kp, bool signed_a, const Qs8Operands& operands,
+                    int32_t n, int32_t k, const uint8_t* weights, const int32_t* bias,
                     Qs8PackedWeights* packed) {
   EF_CHECK_GE(kp, k);
   EF_CHECK_GT(n, 0);
@@ -57,8 +57,10 @@ void PackQs8Weights(Qs8Format format, int32_t kp, const Qs8Operands& operands, i
 
   // kC4: panel[k/4][16][4] of s8 b, with w - zw = b + c.
   EF_CHECK_EQ(kp % 4, 0);
-  p.a_xor = operands.is_uint8 ? 0 : 0x80;
-  p.a_zero_point = operands.input_zero_point + (operands.is_uint8 ? 0 : 128);
+  p.a_signed = signed_a && !operands.is_uint8;
+  const bool shift_a = !operands.is_uint8 && !p.a_signed;
+  p.a_xor = shift_a ? 0x80 : 0;
+  p.a_zero_point = operands.input_zero_point + (shift_a ? 128 : 0);
   bool fits = true;
   for (int64_t i = 0; i < static_cast<int64_t>(n) * k && fits; ++i) {
     const int32_t v = ElementValue(weights[i], operands.is_uint8) - zw;
@@ -191,7 +193,9 @@ void PackQs8Rows(const ConvGeometry& g, const Qs8PackedWeights& w, const Qs8Oper
     }
     if (w.row_correction_factor != 0) {
       uint32_t sum = 0;
-      for (int32_t t = 0; t < k; ++t) sum += out[t];
+      for (int32_t t = 0; t < k; ++t) {
+        sum += w.a_signed ? static_cast<uint32_t>(static_cast<int8_t>(out[t])) : out[t];
+      }
       const uint32_t centered = sum - static_cast<uint32_t>(k) * static_cast<uint32_t>(w.a_zero_point);
       row_correction[m - m_begin] =
           WrapToInt32(centered * static_cast<uint32_t>(w.row_correction_factor));

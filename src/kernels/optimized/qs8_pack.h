@@ -1,7 +1,8 @@
 // Packing for the 8-bit GEMM (formats in qs8_gemm.h): the weights once, in Prepare; rows of A —
 // the convolution's im2col matrix, gathered from the NHWC input — per block, in Eval.
 //
-// kC4 folds the zero points out of the inner loop. With a = x + 128 for int8 (x for uint8),
+// kC4 folds the zero points out of the inner loop. With a = x + 128 for int8 (x for uint8, and
+// x itself for int8 when the kernel takes s8 activations),
 // za its zero point, and (w - zw) = b + c where b is an s8 and c one per-tensor constant:
 //   sum_k (x - zx)(w - zw) = sum_k a*b - za * sum_k b + c * (sum_k a - K * za)
 // The second term goes into column_bias at pack time. c is 0 whenever every w - zw fits in
@@ -41,11 +42,13 @@ struct Qs8PackedWeights {
   uint8_t a_xor = 0;
   int32_t a_zero_point = 0;
   int32_t row_correction_factor = 0;
+  bool a_signed = false;  // kC4: a is s8 (int8 activations kept as they are)
 };
 
 // weights: [n][k] (OHWI filters flattened), uint8 or int8 bytes; bias: [n] or nullptr.
-void PackQs8Weights(Qs8Format format, int32_t kp, const Qs8Operands& operands, int32_t n,
-                    int32_t k, const uint8_t* weights, const int32_t* bias,
+// signed_a: kC4 kernels that take int8 activations as s8 (Qs8GemmKernel::signed_a).
+void PackQs8Weights(Qs8Format format, int32_t kp, bool signed_a, const Qs8Operands& operands,
+                    int32_t n, int32_t k, const uint8_t* weights, const int32_t* bias,
                     Qs8PackedWeights* packed);
 
 // Bytes per element of packed A.

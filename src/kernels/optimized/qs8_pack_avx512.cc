@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "core/check.h"
@@ -75,14 +76,18 @@ struct C4Bytes {
   }
 };
 
-// Sum of the bytes of a packed row (K padding is zero, padded taps hold za as intended).
-inline uint32_t RowSum(const uint8_t* row, int32_t kp) {
+// Sum of the bytes of a packed row, as u8 or as s8 (K padding is zero, padded taps hold za as
+// intended). s8 bytes are summed as u8 after XOR 0x80 (+128 each), then 128 per byte removed.
+inline uint32_t RowSum(const uint8_t* row, int32_t kp, bool is_signed) {
+  const __m512i flip = _mm512_set1_epi8(is_signed ? static_cast<char>(0x80) : 0);
   __m512i sums = _mm512_setzero_si512();
   for (int32_t i = 0; i < kp; i += 64) {
-    const __m512i v = _mm512_maskz_loadu_epi8(ByteMask(kp - i), row + i);
+    const __mmask64 mask = ByteMask(kp - i);
+    const __m512i v = _mm512_maskz_mov_epi8(mask, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mask, row + i), flip));
     sums = _mm512_add_epi64(sums, _mm512_sad_epu8(v, _mm512_setzero_si512()));
   }
-  return static_cast<uint32_t>(_mm512_reduce_add_epi64(sums));
+  const uint32_t sum = static_cast<uint32_t>(_mm512_reduce_add_epi64(sums));
+  return is_signed ? sum - 128u * static_cast<uint32_t>(kp) : sum;
 }
 
 }  // namespace
@@ -97,6 +102,7 @@ void PackQs8RowsC4Avx512(const ConvGeometry& geometry, const Qs8PackedWeights& w
   const int32_t kp = w.kp;
   const int32_t correction_factor = w.row_correction_factor;
   const uint32_t za = static_cast<uint32_t>(w.a_zero_point);
+  const bool a_signed = w.a_signed;
   const C4Bytes bytes{_mm512_set1_epi8(static_cast<char>(w.a_xor)),
                       _mm512_set1_epi8(static_cast<char>(w.a_zero_point))};
   const __m512i zero = _mm512_setzero_si512();
@@ -121,43 +127,106 @@ void PackQs8RowsC4Avx512(const ConvGeometry& geometry, const Qs8PackedWeights& w
     }
     return;
   }
-  OutputPixelCursor at(g, m_begin);
-  for (int64_t m = m_begin; m < m_end; ++m, out += a_stride, at.Advance(g)) {
-    if (pointwise) {
-      bytes.CopyPadded(input + m * g.in_c, g.in_c, kp, out, input_end);
-    } else {
-      const int32_t iy0 = at.iy0(g);
-      const int32_t ix0 = at.ix0(g);
-      const uint8_t* image = input + static_cast<int64_t>(at.batch) * g.in_h * line_bytes;
-      const bool whole_rows = g.dilation_w == 1 && ix0 >= 0 && ix0 + g.k_w <= g.in_w;
-      uint8_t* dst = out;
-      for (int32_t ky = 0; ky < g.k_h; ++ky, dst += row_taps) {
-        const int32_t iy = iy0 + ky * g.dilation_h;
-        if (iy < 0 || iy >= g.in_h) {
-          bytes.Fill(bytes.pad, row_taps, dst);
-          continue;
-        }
-        const uint8_t* line = image + iy * line_bytes;
-        if (whole_rows) {
-          bytes.Copy(line + static_cast<int64_t>(ix0) * g.in_c, row_taps, dst, input_end);
-          continue;
-        }
-        for (int32_t kx = 0; kx < g.k_w; ++kx) {
-          const int32_t ix = ix0 + kx * g.dilation_w;
-          uint8_t* tap = dst + kx * g.in_c;
-          if (ix < 0 || ix >= g.in_w) {
-            bytes.Fill(bytes.pad, g.in_c, tap);
-          } else {
-            bytes.Copy(line + static_cast<int64_t>(ix) * g.in_c, g.in_c, tap, input_end);
-          }
+  // The row correction of a finished row.
+  auto finish_row = [&](int64_t m, const uint8_t* row) {
+    if (correction_factor == 0) return;
+    const uint32_t centered = RowSum(row, kp, a_signed) - static_cast<uint32_t>(k) * za;
+    row_correction[m - m_begin] = static_cast<int32_t>(centered * static_cast<uint32_t>(correction_factor));
+  };
+  // Any pixel: filter rows inside the image copied whole, others tap by tap.
+  auto pack_pixel = [&](const OutputPixelCursor& at, uint8_t* row) {
+    const int32_t iy0 = at.iy0(g);
+    const int32_t ix0 = at.ix0(g);
+    const uint8_t* image = input + static_cast<int64_t>(at.batch) * g.in_h * line_bytes;
+    const bool whole_rows = g.dilation_w == 1 && ix0 >= 0 && ix0 + g.k_w <= g.in_w;
+    uint8_t* dst = row;
+    for (int32_t ky = 0; ky < g.k_h; ++ky, dst += row_taps) {
+      const int32_t iy = iy0 + ky * g.dilation_h;
+      if (iy < 0 || iy >= g.in_h) {
+        bytes.Fill(bytes.pad, row_taps, dst);
+        continue;
+      }
+      const uint8_t* line = image + iy * line_bytes;
+      if (whole_rows) {
+        bytes.Copy(line + static_cast<int64_t>(ix0) * g.in_c, row_taps, dst, input_end);
+        continue;
+      }
+      for (int32_t kx = 0; kx < g.k_w; ++kx) {
+        const int32_t ix = ix0 + kx * g.dilation_w;
+        uint8_t* tap = dst + kx * g.in_c;
+        if (ix < 0 || ix >= g.in_w) {
+          bytes.Fill(bytes.pad, g.in_c, tap);
+        } else {
+          bytes.Copy(line + static_cast<int64_t>(ix) * g.in_c, g.in_c, tap, input_end);
         }
       }
     }
-    if (kp > k && !pointwise) bytes.Fill(zero, kp - k, out + k);
-    if (correction_factor != 0) {
-      const uint32_t centered = RowSum(out, kp) - static_cast<uint32_t>(k) * za;
-      row_correction[m - m_begin] =
-          static_cast<int32_t>(centered * static_cast<uint32_t>(correction_factor));
+    if (kp > k) bytes.Fill(zero, kp - k, row + k);
+  };
+  if (pointwise) {
+    for (int64_t m = m_begin; m < m_end; ++m, out += a_stride) {
+      bytes.CopyPadded(input + m * g.in_c, g.in_c, kp, out, input_end);
+      finish_row(m, out);
+    }
+  } else if (g.dilation_w != 1 || row_taps > 16 || kp - k > 16 || g.k_h > 16) {
+    OutputPixelCursor at(g, m_begin);
+    for (int64_t m = m_begin; m < m_end; ++m, out += a_stride, at.Advance(g)) {
+      pack_pixel(at, out);
+      finish_row(m, out);
+    }
+  } else {
+    // Short filter rows (a stem's k_w * 3 channels): walk output rows; pixels whose filter lies
+    // inside the image horizontally take one 16-byte load, XOR and store per filter row, from
+    // pointers that advance by stride_w * in_c.
+    const int64_t interior_begin = (g.pad_left + g.stride_w - 1) / g.stride_w;
+    const int64_t interior_end = std::max<int64_t>(
+        interior_begin, std::min<int64_t>(g.out_w, (g.in_w - g.k_w + g.pad_left) / g.stride_w + 1));
+    const __m128i flip = _mm512_castsi512_si128(bytes.flip);
+    const __m128i pad = _mm512_castsi512_si128(bytes.pad);
+    const __m128i zero16 = _mm_setzero_si128();
+    const int64_t step = static_cast<int64_t>(g.stride_w) * g.in_c;
+    for (int64_t m = m_begin; m < m_end;) {
+      OutputPixelCursor at(g, m);
+      const int64_t row_start = m - at.ox;
+      const int64_t end = std::min(m_end, row_start + g.out_w);
+      const int64_t inner_first = std::min(end, std::max(m, row_start + interior_begin));
+      const int64_t inner_last = std::max(inner_first, std::min(end, row_start + interior_end));
+      for (; m < inner_first; ++m, at.Advance(g)) {
+        uint8_t* row = out + (m - m_begin) * a_stride;
+        pack_pixel(at, row);
+        finish_row(m, row);
+      }
+      const uint8_t* image = input + static_cast<int64_t>(at.batch) * g.in_h * line_bytes;
+      const uint8_t* src[16];
+      const int32_t iy0 = at.iy0(g);
+      const int64_t x_offset = static_cast<int64_t>(at.ix0(g)) * g.in_c;
+      for (int32_t ky = 0; ky < g.k_h; ++ky) {
+        const int32_t iy = iy0 + ky * g.dilation_h;
+        src[ky] = iy < 0 || iy >= g.in_h ? nullptr : image + iy * line_bytes + x_offset;
+      }
+      for (; m < inner_last; ++m, at.Advance(g)) {
+        uint8_t* row = out + (m - m_begin) * a_stride;
+        for (int32_t ky = 0; ky < g.k_h; ++ky) {
+          uint8_t* dst = row + ky * row_taps;
+          if (src[ky] == nullptr) {
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), pad);
+          } else if (input_end - src[ky] >= 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[ky]));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm_xor_si128(v, flip));
+          } else {
+            bytes.Copy(src[ky], row_taps, dst, input_end);
+          }
+          if (src[ky] != nullptr) src[ky] += step;
+        }
+        // K padding; the bytes past kp belong to the next row (written after) or the slack.
+        if (kp > k) _mm_storeu_si128(reinterpret_cast<__m128i*>(row + k), zero16);
+        finish_row(m, row);
+      }
+      for (; m < end; ++m, at.Advance(g)) {
+        uint8_t* row = out + (m - m_begin) * a_stride;
+        pack_pixel(at, row);
+        finish_row(m, row);
+      }
     }
   }
   (void)operands;

@@ -12,6 +12,7 @@
 // reference arithmetic, not bit for bit whatever optimized path a runtime picks.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "runtime/op_kernel.h"
@@ -22,9 +23,13 @@ std::unique_ptr<OpKernel> MakeHybridConv2D();
 std::unique_ptr<OpKernel> MakeHybridDepthwiseConv2D();
 std::unique_ptr<OpKernel> MakeHybridFullyConnected();
 
-// A kernel that runs `hybrid` when the op reads a float32 input with int8 weights (input 0 and
-// 1), else `regular`: how the op registry serves both forms of CONV_2D, DEPTHWISE_CONV_2D and
-// FULLY_CONNECTED.
-std::unique_ptr<OpKernel> WithHybrid(std::unique_ptr<OpKernel> regular, std::unique_ptr<OpKernel> hybrid);
+// A kernel that runs `hybrid` when the op reads a float32 input with int8 weights (inputs 0 and
+// 1) and its version is at least `first_hybrid_version`, else `regular`: how the op registry
+// serves both forms of CONV_2D (hybrid from version 2), DEPTHWISE_CONV_2D (4) and
+// FULLY_CONNECTED (3). TFLite's converter writes those versions for hybrid ops
+// (tools/versioning/op_version.cc); an op whose version names a float kernel but whose weights
+// are int8 is refused by the regular kernel, as before hybrid kernels existed.
+std::unique_ptr<OpKernel> WithHybrid(std::unique_ptr<OpKernel> regular, std::unique_ptr<OpKernel> hybrid,
+                                     int32_t first_hybrid_version);
 
 }  // namespace edgeforge::runtime::ops
