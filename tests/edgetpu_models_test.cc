@@ -1,5 +1,5 @@
 // The Edge TPU check on the real Coral models: the MobileNets that Coral compiled map fully,
-// the compiled model is recognised, and the LSTM model maps only for runtime 14.
+// the compiled model is recognised, and the LSTM model does not map (runtime 14 has the op, but its cell state is int16).
 #include <gtest/gtest.h>
 
 #include <string>

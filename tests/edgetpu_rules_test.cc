@@ -568,7 +568,7 @@ TEST(EdgeTpuRules, PreluAlphaIsInnermostOnly) {
   EXPECT_RULE(b.graph, 13, 1, kUnspecifiedLimitation, "not 1-dimensional");
 }
 
-TEST(EdgeTpuRules, EightBitLstmNeedsRuntime14) {
+TEST(EdgeTpuRules, LstmNeedsRuntime14AndEightBitState) {
   // TFLite's 8-bit LSTM: int8 activations and weights, int32 gate biases, an int8 output state
   // and an int16 cell state (both variables).
   GraphBuilder b;
@@ -587,10 +587,11 @@ TEST(EdgeTpuRules, EightBitLstmNeedsRuntime14) {
   inputs.push_back(cell_state);
   b.AddBuiltin(kUnidirectionalSequenceLstmCode, inputs, {b.Act({1, 28, 20}, DType::kInt8)});
   EXPECT_OP(Check(b.graph, 13), 0, kNotSupported, "needs Edge TPU runtime 14");
-  EXPECT_OP(Check(b.graph, 14), 0, kMapped, "");
-  // An int16 tensor that is not the cell state is still refused.
-  b.graph.tensor(cell_state).is_variable = false;
+  // From runtime 14 the op exists, but its int16 cell state breaks "int8 or uint8 tensors".
   EXPECT_OP(Check(b.graph, 14), 0, kUnsupportedDataType, "int16");
+  // With an 8-bit state it maps.
+  b.graph.tensor(cell_state).dtype = DType::kInt8;
+  EXPECT_OP(Check(b.graph, 14), 0, kMapped, "");
 }
 
 // --- QUANTIZE / DEQUANTIZE at the graph edges -------------------------------------------------

@@ -108,17 +108,18 @@ OpCheck CheckOp(const ir::Graph& graph, const ir::Op& op, int runtime_version) {
                 "quantizes the float32 " + DescribeTensor(graph, op.inputs[0]) +
                     "; float inputs are quantized on the CPU (only 8-bit requantization maps)");
   }
-  if (auto bad_type = FindUnsupportedType(graph, op, name)) {
-    return Fail(kUnsupportedDataType, *bad_type);
-  }
+  // An op the target runtime cannot have at all is reported as such, before its data types.
   const OpRule* rule = FindOpRule(name, runtime_version);
-  if (rule == nullptr) {
-    int first = FirstRuntimeVersionFor(name);
-    if (first == 0) return Fail(kNotSupported, name + " is not in the Edge TPU's supported operations");
+  const int first = rule == nullptr ? FirstRuntimeVersionFor(name) : 0;
+  if (rule == nullptr && first > runtime_version) {
     return Fail(kNotSupported, name + " needs Edge TPU runtime " + std::to_string(first) +
                                    " or later; the target is runtime " +
                                    std::to_string(runtime_version));
   }
+  if (auto bad_type = FindUnsupportedType(graph, op, name)) {
+    return Fail(kUnsupportedDataType, *bad_type);
+  }
+  if (rule == nullptr) return Fail(kNotSupported, name + " is not in the Edge TPU's supported operations");
   if (op.version > rule->max_op_version) {
     return Fail(kVersionNotSupported, name + " version " + std::to_string(op.version) +
                                           "; the Edge TPU compiler accepts up to version " +
