@@ -62,7 +62,9 @@ void ExpectSamePacking(const PackCase& c, uint32_t seed) {
         ASSERT_EQ(0, std::memcmp(expected.as<uint8_t>() + r * c.kp, got.as<uint8_t>() + r * c.kp, c.kp))
             << "row " << m0 + r << " of block [" << m0 << ", " << m1 << ")";
       }
-      if (w.row_correction_factor != 0) EXPECT_EQ(expected_corr, got_corr);
+      if (w.row_correction_factor != 0) {
+        EXPECT_EQ(expected_corr, got_corr);
+      }
     }
   }
 }

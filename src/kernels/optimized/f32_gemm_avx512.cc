@@ -1,9 +1,10 @@
 // f32_gemm_6x64__avx512 (and 8x48, 12x32, 12x16 for narrower column tails): one FMA per tap
 // and output, A broadcast from memory, B panels of 16 floats. Accumulators start at the bias;
 // the clamp is fused.
-// GCC 12 reports its own _mm512_undefined_* idiom as maybe-uninitialized; silence it for the
+// GCC 12 reports its own _mm512_undefined_* idiom as (maybe-)uninitialized; silence it for the
 // intrinsics headers included below.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include "kernels/optimized/f32_gemm.h"

@@ -8,9 +8,10 @@
 // bytes (the tile shape is configured to it), longer K in chunks of 64 (packed with zeros to a
 // multiple). Accumulators reach the output stage through a buffer in memory, double-buffered
 // so that the tile work of one item overlaps the vector work of the previous one.
-// GCC 12 reports its own _mm512_undefined_* idiom as maybe-uninitialized; silence it for
+// GCC 12 reports its own _mm512_undefined_* idiom as (maybe-)uninitialized; silence it for
 // the intrinsics headers included below.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>

@@ -2,9 +2,10 @@
 // format with vpdpbusd, u8 activations broadcast 4 bytes at a time against 16 output channels
 // x 4 taps of s8 weights per vector. Accumulators start at the column bias; the output stage
 // is fused (qs8_epilogue_avx512_inl.h).
-// GCC 12 reports its own _mm512_undefined_* idiom as maybe-uninitialized; silence it for
+// GCC 12 reports its own _mm512_undefined_* idiom as (maybe-)uninitialized; silence it for
 // the intrinsics headers included below.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>

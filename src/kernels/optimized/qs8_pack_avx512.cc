@@ -1,9 +1,10 @@
 // PackQs8RowsC4Avx512: the kC4 im2col gather with masked 64-byte loads and stores — one per
 // contiguous run of taps (a whole filter row when it lies inside the image), so a 3x3 stem
 // row of 27 taps is three loads, three XORs and three stores.
-// GCC 12 reports its own _mm512_undefined_* idiom as maybe-uninitialized; silence it for the
+// GCC 12 reports its own _mm512_undefined_* idiom as (maybe-)uninitialized; silence it for the
 // intrinsics headers included below.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 #include <algorithm>
