@@ -10,6 +10,11 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev           # command line, JSON output
   libonnx-dev libprotobuf-dev protobuf-compiler  # edgeforge export onnx
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and benchmarks
+  zlib1g-dev dataset-fashion-mnist          # gzipped IDX datasets; the embedded default data
+  libtorch-dev                              # edgeforge-train (training only)
+  libcpp-httplib-dev                        # edgeforge serve
+  chromium                                  # renders report.html in its test
+  python3-torch                             # bench/: the PyTorch side of the training benchmark
 )
 # Node.js runs the TFLite oracle (LiteRT.js) in tests; keep an existing newer install.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)

@@ -31,8 +31,11 @@ class GraphModule {
  public:
   // Validates that every op can be executed (names the op otherwise) and creates parameters
   // from the graph's float constants. `device` is torch::kCPU or torch::kCUDA.
+  // `dtype` is the precision parameters and activations are computed in (kFloat32; kFloat64
+  // for gradient checks in tests).
   static StatusOr<std::unique_ptr<GraphModule>> Create(const ir::Graph& graph,
-                                                       torch::Device device);
+                                                       torch::Device device,
+                                                       torch::ScalarType dtype = torch::kFloat32);
 
   // images: [N, H, W, C] float (NHWC, as the loader gives it) on any device; returns the
   // logits [N, classes] (the input of the final SOFTMAX when the graph ends in one, else the

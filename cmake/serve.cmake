@@ -1,0 +1,18 @@
+# `edgeforge serve`: an HTTP front end on Debian's cpp-httplib (libcpp-httplib-dev). Its own
+# library, linked into the CLI and the tests, never into the device library.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+
+file(GLOB EF_SERVE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/serve/*.cc)
+add_library(edgeforge_serve STATIC ${EF_SERVE_SOURCES})
+add_dependencies(edgeforge_serve ef_schema)
+target_include_directories(edgeforge_serve PRIVATE ${CMAKE_SOURCE_DIR}/src ${EF_GEN_DIR})
+target_link_libraries(edgeforge_serve PUBLIC edgeforge PkgConfig::HTTPLIB nlohmann_json::nlohmann_json)
+target_link_libraries(edgeforge_cli PRIVATE edgeforge_serve)
+
+function(ef_link_serve_tests)
+  if(TARGET edgeforge_tests)
+    target_link_libraries(edgeforge_tests PRIVATE edgeforge_serve)
+  endif()
+endfunction()
+cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL ef_link_serve_tests)

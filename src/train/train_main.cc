@@ -1,0 +1,131 @@
+// edgeforge-train: training with LibTorch, as its own executable so the device binary
+// (`edgeforge`) never loads LibTorch. `edgeforge train ...` runs it with the same arguments
+// (the way git runs its subcommands); it can also be run directly.
+//
+//   edgeforge-train --arch mnasnet-a1 [--width W] --data fashion-mnist|DIR|TFRECORD
+//       [--image-size S] [--channels 1|3] [--epochs N] [--batch B] [--threads T]
+//       [--optimizer rmsprop|sgd|adamw] [--lr LR_PER_256] [--cosine] --out DIR
+//   edgeforge-train --resume DIR [--epochs N]
+//
+// Exit codes: 0 trained and exported, 1 bad input, 2 bad usage, 130 interrupted by SIGINT
+// (checkpoint written; continue with --resume).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "models/zoo.h"
+#include "train/trainer.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitBadInput = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInterrupted = 130;
+
+std::string ArchitectureList() {
+  std::string list;
+  for (const auto& a : edgeforge::models::Architectures()) list += (list.empty() ? "" : ", ") + a.name;
+  return list;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using edgeforge::train::TrainOptions;
+  TrainOptions o;
+  std::string resume_dir;
+  bool no_progress = false;
+  CLI::App app{"edgeforge-train: train MnasNet / MobileNet classifiers with LibTorch and export .tflite"};
+  app.add_option("--arch", o.architecture, "architecture: " + ArchitectureList());
+  app.add_option("--width", o.width_multiplier, "width multiplier (channels rounded to multiples of 8)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--data", o.data, "fashion-mnist, mnist, a folder of class subfolders, or TFRecord files");
+  app.add_option("--image-size", o.image_size, "input height and width")->check(CLI::Range(8, 1024));
+  app.add_option("--channels", o.channels, "input channels (default: the data's own: 1 for gray)")
+      ->check(CLI::IsMember({1, 3}));
+  app.add_option("--epochs", o.epochs, "epochs")->check(CLI::PositiveNumber);
+  app.add_option("--batch", o.batch_size, "batch size")->check(CLI::Range(1, 65536));
+  app.add_option("--threads", o.threads, "compute threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--workers", o.workers, "image decoding threads")->check(CLI::Range(1, 64));
+  app.add_option("--optimizer", o.optimizer, "rmsprop (MnasNet recipe), sgd (Nesterov) or adamw")
+      ->check(CLI::IsMember({"rmsprop", "sgd", "adamw"}));
+  app.add_option("--lr", o.lr_per_256, "learning rate per 256 images (scaled with the batch)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--warmup-epochs", o.warmup_epochs, "linear warm-up epochs")->check(CLI::NonNegativeNumber);
+  app.add_flag("--cosine", o.cosine, "cosine decay instead of x0.97 every 2.4 epochs");
+  app.add_option("--weight-decay", o.weight_decay, "L2 weight decay (not on batch norm)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--label-smoothing", o.label_smoothing, "label smoothing")->check(CLI::Range(0.0, 0.99));
+  app.add_option("--dropout", o.dropout, "dropout before the classifier")->check(CLI::Range(0.0, 0.99));
+  app.add_option("--ema-decay", o.ema_decay, "weight moving-average decay (0 disables)")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--val-fraction", o.val_fraction, "held-out share when the data has no test split")
+      ->check(CLI::Range(0.0, 0.9));
+  app.add_option("--limit", o.limit, "train on at most N examples (class-balanced)");
+  app.add_option("--eval-limit", o.eval_limit, "evaluate on at most N examples (class-balanced)");
+  app.add_option("--seed", o.seed, "random seed");
+  app.add_option("--device", o.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
+  app.add_flag("--no-random-crop", [&](int64_t) { o.random_crop = false; }, "no random resized crops");
+  app.add_flag("--no-flip", [&](int64_t) { o.flip = false; }, "no horizontal flips");
+  app.add_flag("--no-progress", no_progress, "no progress bar (epoch summaries only)");
+  app.add_option("--out", o.out_dir, "output folder: model.tflite, labels.txt, metrics.csv, checkpoints");
+  app.add_option("--resume", resume_dir, "continue the run in this output folder");
+  int benchmark_steps = 0;
+  app.add_option("--benchmark-steps", benchmark_steps,
+                 "measure training images/s on synthetic data over N steps (no data, no output)");
+  app.add_option("--interrupt-after-steps", o.interrupt_after_steps,
+                 "testing: act as if SIGINT arrived after N steps")->group("");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "edgeforge-train: usage error: %s\nRun 'edgeforge train --help' for usage.\n", e.what());
+    return kExitUsage;
+  }
+  if (benchmark_steps > 0) {
+    if (o.architecture.empty()) {
+      std::fprintf(stderr, "edgeforge-train: usage error: --benchmark-steps needs --arch\n");
+      return kExitUsage;
+    }
+    auto rate = edgeforge::train::BenchmarkTraining(o, 3, benchmark_steps);
+    if (!rate.ok()) {
+      std::fprintf(stderr, "edgeforge-train: error: %s\n", rate.status().message().c_str());
+      return kExitBadInput;
+    }
+    std::printf("edgeforge %s threads=%d batch=%d size=%d: %.0f images/s\n", o.architecture.c_str(),
+                o.threads, o.batch_size, o.image_size, *rate);
+    return kExitOk;
+  }
+  const bool resume = !resume_dir.empty();
+  if (resume) {
+    if (!o.out_dir.empty() && o.out_dir != resume_dir) {
+      std::fprintf(stderr, "edgeforge-train: usage error: --resume and --out name different folders\n");
+      return kExitUsage;
+    }
+    o.out_dir = resume_dir;
+    if (app.count("--epochs") == 0) o.epochs = 0;  // keep the run's own
+  } else {
+    if (o.architecture.empty()) {
+      std::fprintf(stderr, "edgeforge-train: usage error: --arch is required (one of %s)\n",
+                   ArchitectureList().c_str());
+      return kExitUsage;
+    }
+    if (o.out_dir.empty()) {
+      std::fprintf(stderr, "edgeforge-train: usage error: --out is required\n");
+      return kExitUsage;
+    }
+  }
+  o.progress = !no_progress;
+  auto result = edgeforge::train::Train(std::move(o), resume, stderr);
+  if (!result.ok()) {
+    std::fprintf(stderr, "edgeforge-train: error: %s\n", result.status().message().c_str());
+    return kExitBadInput;
+  }
+  if (result->skipped_images > 0) {
+    std::fprintf(stderr, "edgeforge-train: warning: %zu images could not be decoded and were skipped\n",
+                 result->skipped_images);
+  }
+  if (result->interrupted) return kExitInterrupted;
+  std::printf("%s\n", result->model_path.c_str());
+  return kExitOk;
+}

@@ -1,0 +1,93 @@
+// A training run from start to export: the MnasNet recipe (see issue 4 / README) on a zoo
+// architecture or an imported backbone, over any data::Dataset, with per-epoch evaluation of
+// the averaged weights, metrics.csv, TensorBoard events, atomic checkpoints (every epoch and on
+// SIGINT) and exact resumption, then export of the EMA weights as a float .tflite.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "edgeforge/status.h"
+#include "ir/graph.h"
+
+namespace edgeforge::train {
+
+struct TrainOptions {
+  // What to train: a zoo architecture ...
+  std::string architecture;  // "mnasnet-a1"
+  float width_multiplier = 1.0f;
+  // ... or, when `initial_graph` is set (transfer learning), that graph.
+  std::optional<ir::Graph> initial_graph;
+  std::string unfreeze_from;  // freeze everything before this tensor (fine-tuning)
+  double backbone_lr_scale = 1.0;  // not yet used by the optimizer; see README
+
+  std::string data = "fashion-mnist";
+  int image_size = 32;
+  int channels = 0;           // 0: the dataset's own (1 for gray IDX data, else 3)
+  int epochs = 10;
+  int batch_size = 128;
+  int threads = 0;            // 0: every core
+  int workers = 2;            // decoding threads
+  std::string optimizer = "rmsprop";
+  double lr_per_256 = 0.016;  // scaled by batch / 256
+  double warmup_epochs = 5;   // capped at a fifth of the run for short runs
+  double decay_epochs = 2.4;
+  double decay_rate = 0.97;
+  bool cosine = false;
+  double weight_decay = 1e-5;
+  double label_smoothing = 0.1;
+  float dropout = 0.2f;
+  double ema_decay = 0.9999;
+  bool random_crop = true;    // random resized crop; off for tiny gray images by default
+  bool flip = true;
+  double val_fraction = 0.1;  // used when the data has no test split
+  size_t limit = 0;           // train on at most this many examples (0: all)
+  size_t eval_limit = 0;      // evaluate on at most this many examples (0: all)
+  uint64_t seed = 1;
+  std::string device = "cpu"; // "cpu" or "cuda"
+  std::string out_dir;
+  bool progress = true;
+
+  // Testing hook: behave as if SIGINT arrived after this many optimizer steps.
+  int64_t interrupt_after_steps = -1;
+};
+
+struct EpochMetrics {
+  int epoch = 0;  // 1-based
+  double train_loss = 0;
+  double train_accuracy = 0;
+  double val_loss = 0;
+  double val_accuracy = 0;
+  double val_top5 = 0;
+  double learning_rate = 0;
+  double images_per_second = 0;
+  double seconds = 0;
+};
+
+struct TrainResult {
+  bool interrupted = false;  // stopped by SIGINT (checkpoint written, no export)
+  std::vector<EpochMetrics> epochs;
+  std::string model_path;    // OUT/model.tflite
+  size_t skipped_images = 0;
+};
+
+// Runs (or, when OUT holds a checkpoint and `resume` is true, resumes) a training run.
+// Progress and messages go to `log`.
+StatusOr<TrainResult> Train(TrainOptions options, bool resume, std::FILE* log);
+
+// Training throughput on synthetic data (what bench/train_compare.sh puts next to PyTorch):
+// builds `options.architecture` for 10 classes, runs `warmup` then `steps` optimizer steps of
+// forward + backward + update on one random batch, and returns images per second of the timed
+// steps. No data loading, no EMA: the same work as bench/train_pytorch.py.
+StatusOr<double> BenchmarkTraining(const TrainOptions& options, int warmup, int steps);
+
+// Set by the SIGINT handler that Train installs; a run stops at the next step, checkpoints and
+// returns interrupted = true.
+std::atomic<bool>& InterruptRequested();
+
+}  // namespace edgeforge::train
