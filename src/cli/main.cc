@@ -26,11 +26,6 @@ int main(int argc, char** argv) {
   AddImprintCommand(app, commands);
   AddRetrainLastLayerCommand(app, commands);
   AddQuantizeCommand(app, commands);
-  AddModelsCommand(app, commands);
-  AddDatasetCommand(app, commands);
-  AddEvaluateCommand(app, commands);
-  AddTrainCommand(app, commands);
-  AddServeCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -18,6 +18,12 @@ namespace edgeforge::data {
 uint32_t Crc32c(std::span<const uint8_t> bytes);
 uint32_t MaskedCrc32c(std::span<const uint8_t> bytes);
 
+// Parses the record starting at `offset` of `file_bytes` (a whole TFRecord file held in memory,
+// e.g. mapped): checks both CRCs and returns the record's data as a view into `file_bytes`;
+// `*next_offset` receives the offset of the following record. Errors name `path` and `offset`.
+StatusOr<std::span<const uint8_t>> ParseTfRecordAt(std::span<const uint8_t> file_bytes, uint64_t offset,
+                                                   const std::string& path, uint64_t* next_offset);
+
 class TfRecordWriter {
  public:
   // Creates (truncates) `path`.

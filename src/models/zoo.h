@@ -36,7 +36,8 @@ struct ModelOptions {
   int image_size = 224;
   int channels = 3;            // 1 for gray datasets (Fashion-MNIST)
   int num_classes = 1000;
-  float width_multiplier = 1.0f;
+  float width_multiplier = 1.0f;  // filters scaled and rounded to multiples of 8 (RoundFilters)
+  float depth_multiplier = 1.0f;  // block repeats scaled up (RoundRepeats)
   float dropout = 0.2f;
   float batch_norm_momentum = 0.99f;
   float batch_norm_epsilon = 1e-3f;
