@@ -18,6 +18,8 @@ template <typename Visit>
 void VisitFields(TrainOptions& o, Visit&& v) {
   v("architecture", o.architecture);
   v("width_multiplier", o.width_multiplier);
+  v("pretrained", o.pretrained);
+  v("cut_at", o.cut_at);
   v("unfreeze_from", o.unfreeze_from);
   v("backbone_lr_scale", o.backbone_lr_scale);
   v("data", o.data);

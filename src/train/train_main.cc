@@ -5,6 +5,7 @@
 //   edgeforge-train --arch mnasnet-a1 [--width W] --data fashion-mnist|DIR|TFRECORD
 //       [--image-size S] [--channels 1|3] [--epochs N] [--batch B] [--threads T]
 //       [--optimizer rmsprop|sgd|adamw] [--lr LR_PER_256] [--cosine] --out DIR
+//   edgeforge-train --from PRETRAINED.tflite --fine-tune [--unfreeze-from TENSOR] --data DIR --out DIR
 //   edgeforge-train --resume DIR [--epochs N]
 //
 // Exit codes: 0 trained and exported, 1 bad input, 2 bad usage, 130 interrupted by SIGINT
@@ -39,6 +40,13 @@ int main(int argc, char** argv) {
   app.add_option("--arch", o.architecture, "architecture: " + ArchitectureList());
   app.add_option("--width", o.width_multiplier, "width multiplier (channels rounded to multiples of 8)")
       ->check(CLI::PositiveNumber);
+  bool fine_tune = false;
+  app.add_option("--from", o.pretrained, "fine-tune this pretrained .tflite (its head is replaced)");
+  app.add_flag("--fine-tune", fine_tune, "with --from: train the backbone too (head-only runs in edgeforge)");
+  app.add_option("--unfreeze-from", o.unfreeze_from, "with --fine-tune: train only from this tensor on");
+  app.add_option("--cut-at", o.cut_at, "with --from: the tensor where the backbone ends");
+  app.add_option("--backbone-lr-scale", o.backbone_lr_scale, "with --fine-tune: backbone learning-rate factor")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--data", o.data, "fashion-mnist, mnist, a folder of class subfolders, or TFRecord files");
   app.add_option("--image-size", o.image_size, "input height and width")->check(CLI::Range(8, 1024));
   app.add_option("--channels", o.channels, "input channels (default: the data's own: 1 for gray)")
@@ -105,9 +113,18 @@ int main(int argc, char** argv) {
     o.out_dir = resume_dir;
     if (app.count("--epochs") == 0) o.epochs = 0;  // keep the run's own
   } else {
-    if (o.architecture.empty()) {
-      std::fprintf(stderr, "edgeforge-train: usage error: --arch is required (one of %s)\n",
-                   ArchitectureList().c_str());
+    if (!o.pretrained.empty() && !fine_tune) {
+      std::fprintf(stderr, "edgeforge-train: usage error: --from needs --fine-tune (or --head-only, which "
+                           "'edgeforge train' runs itself)\n");
+      return kExitUsage;
+    }
+    if (fine_tune && o.pretrained.empty()) {
+      std::fprintf(stderr, "edgeforge-train: usage error: --fine-tune needs --from PRETRAINED.tflite\n");
+      return kExitUsage;
+    }
+    if (o.architecture.empty() && o.pretrained.empty()) {
+      std::fprintf(stderr, "edgeforge-train: usage error: --arch is required (one of %s), or --from with "
+                           "--fine-tune\n", ArchitectureList().c_str());
       return kExitUsage;
     }
     if (o.out_dir.empty()) {

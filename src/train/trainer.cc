@@ -14,7 +14,9 @@
 #include "data/dataset.h"
 #include "ir/training_passes.h"
 #include "models/zoo.h"
+#include "tflite/reader.h"
 #include "tflite/writer.h"
+#include "transfer/trainable_graph.h"
 #include "train/checkpoint.h"
 #include "train/ema.h"
 #include "train/graph_module.h"
@@ -266,19 +268,29 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
   if (o.threads > 0) torch::set_num_threads(o.threads);
   torch::manual_seed(o.seed);
 
+  // A pretrained model fixes the input size and channels.
+  std::optional<transfer::TrainableTransferGraph> transfer_graph;
+  std::optional<ir::Graph> pretrained;
+  if (!o.pretrained.empty()) {
+    EF_ASSIGN_OR_RETURN(pretrained, tflite::ReadModelFile(o.pretrained));
+  }
   EF_ASSIGN_OR_RETURN(RunData rd, OpenRunData(o));
-  const int channels = o.channels > 0 ? o.channels : rd.channels;
   const std::vector<std::string>& labels = rd.train->class_names();
+  ir::Graph graph;
+  if (pretrained) {
+    EF_ASSIGN_OR_RETURN(transfer_graph, transfer::MakeTrainableTransferGraph(
+                                            *pretrained, o.cut_at, labels, o.dropout, o.seed, o.pretrained));
+    o.image_size = transfer_graph->image_size;
+    o.channels = transfer_graph->channels;
+    graph = std::move(transfer_graph->graph);
+    if (o.architecture.empty()) o.architecture = fs::path(o.pretrained).stem().string();
+  }
+  const int channels = o.channels > 0 ? o.channels : rd.channels;
   if (log) {
     std::fprintf(log, "data: %s; training on %zu examples, evaluating on %zu%s\n", rd.train->Summary().c_str(),
                  rd.train_indices.size(), rd.eval_indices.size(), rd.test ? " (test split)" : " (held out)");
   }
-
-  // The model.
-  ir::Graph graph;
-  if (o.initial_graph) {
-    graph = *o.initial_graph;
-  } else {
+  if (!pretrained) {
     models::ModelOptions mo;
     mo.image_size = o.image_size;
     mo.channels = channels;

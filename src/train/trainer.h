@@ -21,10 +21,12 @@ struct TrainOptions {
   // What to train: a zoo architecture ...
   std::string architecture;  // "mnasnet-a1"
   float width_multiplier = 1.0f;
-  // ... or, when `initial_graph` is set (transfer learning), that graph.
-  std::optional<ir::Graph> initial_graph;
-  std::string unfreeze_from;  // freeze everything before this tensor (fine-tuning)
-  double backbone_lr_scale = 1.0;  // not yet used by the optimizer; see README
+  // ... or, for fine-tuning, a pretrained .tflite whose head is replaced by a new one for the
+  // data's classes (transfer/trainable_graph.h); image size and channels are the model's.
+  std::string pretrained;
+  std::string cut_at;          // where the backbone ends (default: found automatically)
+  std::string unfreeze_from;   // freeze everything before this tensor
+  double backbone_lr_scale = 0.1;  // the backbone learns this much slower than the new head
 
   std::string data = "fashion-mnist";
   int image_size = 32;
