@@ -35,5 +35,6 @@ void AddExportCommand(CLI::App& root, std::vector<Command>& commands);
 void AddImprintCommand(CLI::App& root, std::vector<Command>& commands);
 void AddRetrainLastLayerCommand(CLI::App& root, std::vector<Command>& commands);
 void AddQuantizeCommand(CLI::App& root, std::vector<Command>& commands);
+void AddModelsCommand(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace edgeforge::cli

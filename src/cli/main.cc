@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   AddImprintCommand(app, commands);
   AddRetrainLastLayerCommand(app, commands);
   AddQuantizeCommand(app, commands);
+  AddModelsCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

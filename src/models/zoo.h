@@ -16,8 +16,12 @@
 //   CONV_2D 1x1 + bias -> LOGISTIC (MnasNet) or hard-sigmoid (MobileNetV3) -> MUL(x, gate).
 // - residual: ADD of block input and output (no activation).
 // - head: ... -> MEAN(axes [1, 2], keep_dims = false) -> DROPOUT -> FULLY_CONNECTED + bias
-//   (the logits) -> SOFTMAX, the graph output. The trainer computes the loss on the
-//   SOFTMAX's input.
+//   (the logits, tensor "head/fc/output") -> SOFTMAX, the graph output. The trainer computes
+//   the loss on the SOFTMAX's input. MobileNetV3 puts its 1280 (large) / 1024 (small) layer
+//   between MEAN and DROPOUT: FULLY_CONNECTED + bias -> HARD_SWISH, no batch norm. DROPOUT is
+//   left out when ModelOptions::dropout is 0.
+// - all convolutions use SAME padding, so any input size >= 1 builds (a 1x1 feature map stays
+//   1x1 through the remaining strides).
 // - Every trainable tensor has a unique, hierarchical name ("stem/conv/weights",
 //   "blocks_3/expand/bn/gamma", "head/fc/bias"); checkpoints and --unfreeze-from use them.
 //   BATCH_NORM moving_mean / moving_variance are state, not trainable.
@@ -57,8 +61,10 @@ const std::vector<ArchitectureInfo>& Architectures();
 // moving mean 0 variance 1). Unknown name: error listing the known ones.
 StatusOr<ir::Graph> BuildModel(const std::string& architecture, const ModelOptions& options);
 
-// Trainable parameters (float elements of constant tensors, BN moving statistics excluded)
-// and multiply-adds of one image's forward pass.
+// Trainable parameters (float elements of constant tensors, BN moving statistics excluded:
+// convolution / dense weights and biases, BN gamma and beta) and multiply-adds of one image's
+// forward pass as papers count them (convolutions and dense layers; elementwise ops, batch
+// norm and pooling excluded).
 struct ModelSize {
   int64_t parameters = 0;
   int64_t macs = 0;
