@@ -16,3 +16,9 @@ function(ef_link_serve_tests)
   endif()
 endfunction()
 cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL ef_link_serve_tests)
+
+# The load generator of bench/ (8 keep-alive clients, throughput, p50/p99, server RSS).
+if(EF_BUILD_BENCH AND NOT EF_SANITIZE)
+  add_executable(serve_load ${CMAKE_SOURCE_DIR}/bench/serve_load.cc)
+  target_link_libraries(serve_load PRIVATE PkgConfig::HTTPLIB CLI11::CLI11 Threads::Threads)
+endif()

@@ -36,5 +36,6 @@ void AddImprintCommand(CLI::App& root, std::vector<Command>& commands);
 void AddRetrainLastLayerCommand(CLI::App& root, std::vector<Command>& commands);
 void AddQuantizeCommand(CLI::App& root, std::vector<Command>& commands);
 void AddModelsCommand(CLI::App& root, std::vector<Command>& commands);
+void AddServeCommand(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace edgeforge::cli

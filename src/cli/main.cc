@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   AddRetrainLastLayerCommand(app, commands);
   AddQuantizeCommand(app, commands);
   AddModelsCommand(app, commands);
+  AddServeCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
