@@ -36,6 +36,8 @@ void AddImprintCommand(CLI::App& root, std::vector<Command>& commands);
 void AddRetrainLastLayerCommand(CLI::App& root, std::vector<Command>& commands);
 void AddQuantizeCommand(CLI::App& root, std::vector<Command>& commands);
 void AddModelsCommand(CLI::App& root, std::vector<Command>& commands);
+void AddDatasetCommand(CLI::App& root, std::vector<Command>& commands);
+void AddEvaluateCommand(CLI::App& root, std::vector<Command>& commands);
 void AddServeCommand(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace edgeforge::cli

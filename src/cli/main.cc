@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   AddRetrainLastLayerCommand(app, commands);
   AddQuantizeCommand(app, commands);
   AddModelsCommand(app, commands);
+  AddDatasetCommand(app, commands);
+  AddEvaluateCommand(app, commands);
   AddServeCommand(app, commands);
   try {
     app.parse(argc, argv);

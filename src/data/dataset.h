@@ -46,6 +46,10 @@ class Dataset {
 // `split` picks train or test files where the storage has both (IDX: train-* / t10k-*;
 // TFRecord written by `edgeforge dataset build`: PREFIX-train-* / PREFIX-validation-*). A
 // folder of photos has no split: both return every image (split it with StratifiedSplit).
+// (Except a folder holding train/ and test/ (or validation/) subfolders of classes, such as
+// flowers-mini: the split picks one.) TFRecord shards named as TF's build_image_data
+// (train-00000-of-01024, no extension) or TFDS (NAME-train.tfrecord-00000-of-00001) name their
+// split too; without PREFIX-labels.txt / labels.txt, class names come from image/class/text.
 StatusOr<std::unique_ptr<Dataset>> OpenDataset(const std::string& spec, Split split = Split::kTrain);
 
 // Indices of `dataset` split per class: round(fraction * n_c) examples of each class go to

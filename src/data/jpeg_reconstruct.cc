@@ -109,7 +109,8 @@ double ClampTo255(double v) { return v < 0 ? 0 : v > 255 ? 255 : v; }
 uint8_t TruncateToByte(double v) { return static_cast<uint8_t>(static_cast<int>(v)); }
 
 // The chroma terms `k * (chroma - 128)` of jpeg-js's YCbCr -> RGB, each one double product,
-// tabulated for speed.
+// tabulated. Only the YCCK path computes in double; 3-component images use the fixed-point
+// equivalent further down.
 //
 // Compilers may fuse a product and a sum into one FMA (GCC does by default where the target
 // has one, e.g. AArch64), rounding once instead of twice. Checked exhaustively over every
@@ -165,18 +166,91 @@ std::vector<int> SampleIndices(int size, int sampling, int max_sampling, int pla
   return indices;
 }
 
-// Row and column lookup for one plane.
-struct PlaneSampler {
-  const ReferencePlane* plane;
-  std::vector<int> column;
-  std::vector<int> row;
-
-  const uint8_t* Row(int y) const {
-    return plane->samples.data() + static_cast<size_t>(row[y]) * plane->width;
+// Hands out one plane's samples for each output row, already upsampled to the frame's width,
+// so the colour conversion runs over contiguous rows. A full-resolution plane's rows are used
+// in place; a subsampled plane's row is upsampled once and reused by the output rows that pick
+// the same source row (both rows of a 4:2:0 pair).
+class UpsampledRows {
+ public:
+  UpsampledRows(const ReferencePlane& plane, const ReferenceFrame& frame)
+      : plane_(&plane),
+        column_(SampleIndices(frame.width, plane.sampling_h, frame.max_sampling_h, plane.width)),
+        row_(SampleIndices(frame.height, plane.sampling_v, frame.max_sampling_v, plane.height)),
+        full_width_(plane.sampling_h == frame.max_sampling_h) {
+    if (!full_width_) upsampled_.resize(static_cast<size_t>(frame.width));
   }
+
+  const uint8_t* Row(int y) {
+    const uint8_t* source = plane_->samples.data() + static_cast<size_t>(row_[y]) * plane_->width;
+    if (full_width_) return source;
+    if (row_[y] != cached_row_) {
+      for (size_t x = 0; x < upsampled_.size(); ++x) upsampled_[x] = source[column_[x]];
+      cached_row_ = row_[y];
+    }
+    return upsampled_.data();
+  }
+
+ private:
+  const ReferencePlane* plane_;
+  std::vector<int> column_;
+  std::vector<int> row_;
+  bool full_width_;
+  int cached_row_ = -1;
+  std::vector<uint8_t> upsampled_;
 };
 
+// jpeg-js's YCbCr -> RGB in 32-bit fixed point with 22 fraction bits:
+//   R = clamp((Y * 2^22 + (Cr - 128) * round(1.402 * 2^22)) >> 22), likewise G and B.
+// An arithmetic right shift is a floor, and for a value clamped to [0, 255] truncation toward
+// zero is a floor too, so these give jpeg-js's bytes wherever the fixed-point sum lands on the
+// same side of every integer as jpeg-js's double expression. That was checked exhaustively, over
+// all 2^24 (Y, Cb, Cr) (the test ColourConversionIsExactOverAllInputs keeps checking it): with
+// these constants no byte differs. (With 20 fraction bits 437 green values differ; float32
+// arithmetic gets 345 wrong.) The sums stay inside int32: at most 255 * 2^22 + 127 * 1.772 *
+// 2^22 < 2.03e9 < 2^31.
+constexpr int kColorFractionBits = 22;
+constexpr double kColorOne = 1 << kColorFractionBits;
+constexpr int32_t FixedColorConstant(double k) {
+  return static_cast<int32_t>(k < 0 ? k * kColorOne - 0.5 : k * kColorOne + 0.5);
+}
+constexpr int32_t kRedFromCr = FixedColorConstant(1.402);
+constexpr int32_t kGreenFromCb = FixedColorConstant(-0.3441363);
+constexpr int32_t kGreenFromCr = FixedColorConstant(-0.71413636);
+constexpr int32_t kBlueFromCb = FixedColorConstant(1.772);
+
+inline uint8_t FixedToByte(int32_t v) {
+  const int32_t whole = v >> kColorFractionBits;
+  return static_cast<uint8_t>(whole < 0 ? 0 : whole > 255 ? 255 : whole);
+}
+
 }  // namespace
+
+void ReferenceYCbCrToRgbRow(const uint8_t* luma, const uint8_t* blue_chroma,
+                            const uint8_t* red_chroma, int count, uint8_t* rgb) {
+  // Planar first: simple loops that the compiler vectorizes; then one interleaving pass.
+  constexpr int kChunk = 256;
+  uint8_t red[kChunk], green[kChunk], blue[kChunk];
+  for (int begin = 0; begin < count; begin += kChunk) {
+    const int n = count - begin < kChunk ? count - begin : kChunk;
+    const uint8_t* y = luma + begin;
+    const uint8_t* cb = blue_chroma + begin;
+    const uint8_t* cr = red_chroma + begin;
+    for (int x = 0; x < n; ++x) {
+      const int32_t scaled_luma = int32_t{y[x]} << kColorFractionBits;
+      const int32_t blue_diff = int32_t{cb[x]} - 128;
+      const int32_t red_diff = int32_t{cr[x]} - 128;
+      red[x] = FixedToByte(scaled_luma + red_diff * kRedFromCr);
+      green[x] = FixedToByte(scaled_luma + blue_diff * kGreenFromCb + red_diff * kGreenFromCr);
+      blue[x] = FixedToByte(scaled_luma + blue_diff * kBlueFromCb);
+    }
+    uint8_t* out = rgb + size_t{3} * begin;
+    for (int x = 0; x < n; ++x) {
+      out[3 * x] = red[x];
+      out[3 * x + 1] = green[x];
+      out[3 * x + 2] = blue[x];
+    }
+  }
+}
 
 int ReferenceBlockCount(int image_size, int sampling, int max_sampling) {
   const int64_t full_blocks = (int64_t{image_size} + 7) / 8;
@@ -218,12 +292,11 @@ StatusOr<Image> ReferenceColorConvert(const ReferenceFrame& frame, const std::st
                          std::to_string(components) + "-component images" +
                          (components == 4 ? " without an Adobe marker" : ""));
   }
-  std::vector<PlaneSampler> samplers;
+  std::vector<UpsampledRows> rows;
+  rows.reserve(frame.planes.size());
   for (const ReferencePlane& plane : frame.planes) {
     EF_CHECK_EQ(plane.samples.size(), static_cast<size_t>(plane.width) * plane.height);
-    samplers.push_back(
-        {&plane, SampleIndices(frame.width, plane.sampling_h, frame.max_sampling_h, plane.width),
-         SampleIndices(frame.height, plane.sampling_v, frame.max_sampling_v, plane.height)});
+    rows.emplace_back(plane, frame);
   }
 
   Image image;
@@ -231,48 +304,40 @@ StatusOr<Image> ReferenceColorConvert(const ReferenceFrame& frame, const std::st
   image.height = frame.height;
   image.channels = components == 1 ? 1 : 3;
   image.pixels.resize(static_cast<size_t>(frame.width) * frame.height * image.channels);
-  uint8_t* out = image.pixels.data();
+  const size_t row_bytes = static_cast<size_t>(frame.width) * image.channels;
   for (int y = 0; y < frame.height; ++y) {
+    uint8_t* out = image.pixels.data() + row_bytes * y;
     if (components == 1) {
-      const uint8_t* gray = samplers[0].Row(y);
-      for (int x = 0; x < frame.width; ++x) *out++ = gray[samplers[0].column[x]];
+      std::memcpy(out, rows[0].Row(y), row_bytes);
       continue;
     }
-    const uint8_t* c0 = samplers[0].Row(y);
-    const uint8_t* c1 = samplers[1].Row(y);
-    const uint8_t* c2 = samplers[2].Row(y);
+    const uint8_t* c0 = rows[0].Row(y);
+    const uint8_t* c1 = rows[1].Row(y);
+    const uint8_t* c2 = rows[2].Row(y);
     if (components == 3) {
       // jpeg-js applies YCbCr -> RGB to every 3-component image: its colorTransform default is
       // true and an Adobe marker can only set it to true.
-      for (int x = 0; x < frame.width; ++x) {
-        const RgbDouble rgb = YCbCrToRgb(c0[samplers[0].column[x]], c1[samplers[1].column[x]],
-                                         c2[samplers[2].column[x]]);
-        *out++ = TruncateToByte(rgb.r);
-        *out++ = TruncateToByte(rgb.g);
-        *out++ = TruncateToByte(rgb.b);
-      }
+      ReferenceYCbCrToRgbRow(c0, c1, c2, frame.width, out);
       continue;
     }
     // 4 components with an Adobe marker: Adobe stores CMYK inverted (255 = no ink). jpeg-js
     // first makes the bytes (255 - C, 255 - M, 255 - Y, 255 - K) of the stored samples (YCCK:
     // of C, M, Y from the inverse YCbCr transform, computed in double as 255 - clamped value),
-    // then blends ink and black.
-    const uint8_t* c3 = samplers[3].Row(y);
+    // then blends ink and black. Rare, so left in jpeg-js's double arithmetic.
+    const uint8_t* c3 = rows[3].Row(y);
     const bool ycck = frame.adobe.transform != 0;
     for (int x = 0; x < frame.width; ++x) {
-      const int s0 = c0[samplers[0].column[x]], s1 = c1[samplers[1].column[x]];
-      const int s2 = c2[samplers[2].column[x]], s3 = c3[samplers[3].column[x]];
       int ink[3];
       if (ycck) {
-        const RgbDouble rgb = YCbCrToRgb(s0, s1, s2);
+        const RgbDouble rgb = YCbCrToRgb(c0[x], c1[x], c2[x]);
         const double cmy[3] = {255 - rgb.r, 255 - rgb.g, 255 - rgb.b};
         for (int c = 0; c < 3; ++c) ink[c] = TruncateToByte(255 - cmy[c]);
       } else {
-        ink[0] = 255 - s0;
-        ink[1] = 255 - s1;
-        ink[2] = 255 - s2;
+        ink[0] = 255 - c0[x];
+        ink[1] = 255 - c1[x];
+        ink[2] = 255 - c2[x];
       }
-      const int black = 255 - s3;
+      const int black = 255 - c3[x];
       for (int c = 0; c < 3; ++c) *out++ = InkToRgb(ink[c], black);
     }
   }

@@ -83,6 +83,12 @@ struct ReferenceFrame {
 // non-zero). jpeg-js refuses every other case.
 bool ReferenceSupportsComponents(int component_count, const AdobeMarker& adobe);
 
+// jpeg-js's YCbCr -> RGB (Y + 1.402 (Cr - 128), ... in double, clamped to [0, 255], truncated)
+// for `count` pixels given as three sample rows; writes interleaved RGB. Computed in fixed point
+// that gives the same bytes for every input (see the .cc).
+void ReferenceYCbCrToRgbRow(const uint8_t* luma, const uint8_t* blue_chroma,
+                            const uint8_t* red_chroma, int count, uint8_t* rgb);
+
 // Upsamples and colour-converts `frame` into an image: 1 channel for gray, 3 (RGB) otherwise.
 // The frame must satisfy ReferenceSupportsComponents.
 StatusOr<Image> ReferenceColorConvert(const ReferenceFrame& frame, const std::string& source_name);
