@@ -38,6 +38,7 @@ void AddQuantizeCommand(CLI::App& root, std::vector<Command>& commands);
 void AddModelsCommand(CLI::App& root, std::vector<Command>& commands);
 void AddDatasetCommand(CLI::App& root, std::vector<Command>& commands);
 void AddEvaluateCommand(CLI::App& root, std::vector<Command>& commands);
+void AddTrainCommand(CLI::App& root, std::vector<Command>& commands);
 void AddServeCommand(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace edgeforge::cli

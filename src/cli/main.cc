@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   AddModelsCommand(app, commands);
   AddDatasetCommand(app, commands);
   AddEvaluateCommand(app, commands);
+  AddTrainCommand(app, commands);
   AddServeCommand(app, commands);
   try {
     app.parse(argc, argv);
