@@ -9,6 +9,8 @@ find_package(Torch REQUIRED CONFIG)
 
 file(GLOB EF_TRAIN_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/train/*.cc)
 list(REMOVE_ITEM EF_TRAIN_SOURCES ${CMAKE_SOURCE_DIR}/src/train/train_main.cc)
+# The fused optimizer loop vectorises its square root only when sqrt need not set errno.
+set_source_files_properties(${CMAKE_SOURCE_DIR}/src/train/optimizer.cc PROPERTIES COMPILE_OPTIONS -fno-math-errno)
 add_library(edgeforge_train STATIC ${EF_TRAIN_SOURCES})
 add_dependencies(edgeforge_train ef_schema)
 target_include_directories(edgeforge_train PUBLIC ${CMAKE_SOURCE_DIR}/src ${EF_GEN_DIR})

@@ -101,7 +101,7 @@ struct GraphModule::Impl {
   int input_tensor = -1;
   Shape input_shape;
   int logits_tensor = -1;
-  internal::Values values;                       // reused between Forward calls
+  internal::Values values;  // reused between Forward calls (so Forward is not re-entrant)
 };
 
 GraphModule::GraphModule() : impl_(std::make_unique<Impl>()) {}
@@ -313,6 +313,8 @@ StatusOr<std::unique_ptr<GraphModule>> GraphModule::Create(const ir::Graph& grap
     }
   } catch (const c10::Error& e) {
     return Internal(std::string("preparing the graph for LibTorch: ") + e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return Internal(std::string("preparing the graph for LibTorch: ") + e.what());
   }
   m.released_after.assign(m.steps.size(), {});
   for (int t = 0; t < m.num_tensors; ++t) {
@@ -358,6 +360,12 @@ StatusOr<torch::Tensor> GraphModule::Forward(const torch::Tensor& images, bool t
         current_step >= 0 ? m.step_names[current_step] : std::string("the input");
     return Internal("forward failed at " + where + " for images " + SizesToString(images) +
                     ": " + e.what_without_backtrace());
+  } catch (const std::exception& e) {  // LibTorch also throws std::runtime_error and friends
+    m.values.assign(static_cast<size_t>(m.num_tensors), torch::Tensor());
+    const std::string where =
+        current_step >= 0 ? m.step_names[current_step] : std::string("the input");
+    return Internal("forward failed at " + where + " for images " + SizesToString(images) +
+                    ": " + e.what());
   }
 }
 
@@ -412,6 +420,8 @@ Status GraphModule::WriteBack(ir::Graph* graph) const {
     }
   } catch (const c10::Error& e) {
     return Internal(std::string("WriteBack: ") + e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return Internal(std::string("WriteBack: ") + e.what());
   }
   return Status::Ok();
 }

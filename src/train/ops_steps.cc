@@ -10,6 +10,7 @@
 
 #include "ir/verifier.h"
 #include "train/ops_layout.h"
+#include "train/ops_pad.h"
 
 namespace edgeforge::train::internal {
 namespace {
@@ -17,6 +18,13 @@ namespace {
 using ir::Activation;
 using ir::Op;
 using ir::OpType;
+
+// An op's options, or the defaults when a hand-built graph left them unset.
+template <typename T>
+T OptionsOf(const Op& op) {
+  if (const T* options = std::get_if<T>(&op.options)) return *options;
+  return T{};
+}
 
 size_t RankOf(const ir::Graph& g, int tensor) { return g.tensor(tensor).shape.size(); }
 
@@ -46,8 +54,7 @@ void ApplyFusedActivation(torch::Tensor& y, Activation a) {
 struct Pads {
   ir::PaddingResult h, w;
   bool symmetric() const { return h.before == h.after && w.before == w.after; }
-  // constant_pad_nd's order: last dimension (W) first.
-  std::vector<int64_t> list() const { return {w.before, w.after, h.before, h.after}; }
+  SpatialPads spatial() const { return {h.before, h.after, w.before, w.after}; }
 };
 Pads ComputePads(ir::Padding padding, const torch::Tensor& x, int kh, int kw, int sh, int sw,
                  int dh, int dw) {
@@ -79,7 +86,7 @@ StatusOr<Step> BuildConv(const ir::Graph& g, const Op& op, const ConvParams& p) 
     const int64_t groups = p.depthwise ? x.size(1) : 1;
     std::vector<int64_t> padding = {pads.h.before, pads.w.before};
     if (!pads.symmetric()) {
-      x = torch::constant_pad_nd(x, pads.list(), 0);
+      x = PadSpatial(x, pads.spatial(), 0);
       padding = {0, 0};
     }
     torch::Tensor y = torch::conv2d(x, v[w_i], b_i >= 0 ? v[b_i] : torch::Tensor(), {p.sh, p.sw},
@@ -91,7 +98,7 @@ StatusOr<Step> BuildConv(const ir::Graph& g, const Op& op, const ConvParams& p) 
 }
 
 StatusOr<Step> BuildFullyConnected(const ir::Graph& g, const Op& op) {
-  const auto& o = op.opts<ir::FullyConnectedOptions>();
+  const auto& o = OptionsOf<ir::FullyConnectedOptions>(op);
   EF_RETURN_IF_ERROR(CheckFusedActivation(o.activation));
   if (op.inputs.size() < 2 || RankOf(g, op.inputs[1]) != 2) {
     return InvalidArgument("expected weights [units, depth]");
@@ -156,7 +163,7 @@ ConstantOperand MakeConstantOperand(const ir::Tensor& t, size_t out_rank, const 
 }
 
 StatusOr<Step> BuildElementwise(const ir::Graph& g, const Op& op, const StepOptions& o) {
-  const auto& opts = op.opts<ir::ElementwiseOptions>();
+  const auto& opts = OptionsOf<ir::ElementwiseOptions>(op);
   EF_RETURN_IF_ERROR(CheckFusedActivation(opts.activation));
   if (op.inputs.size() != 2) return InvalidArgument("expected 2 inputs");
   const int y_i = op.outputs[0];
@@ -208,7 +215,7 @@ struct AverageScaleCache {
 };
 
 StatusOr<Step> BuildPool(const ir::Graph& g, const Op& op, const StepOptions& o) {
-  const auto& p = op.opts<ir::Pool2DOptions>();
+  const auto& p = OptionsOf<ir::Pool2DOptions>(op);
   EF_RETURN_IF_ERROR(CheckFusedActivation(p.activation));
   if (RankOf(g, op.inputs[0]) != 4) return InvalidArgument("expected a rank-4 input");
   const int x_i = op.inputs[0], y_i = op.outputs[0];
@@ -228,19 +235,19 @@ StatusOr<Step> BuildPool(const ir::Graph& g, const Op& op, const StepOptions& o)
                   : torch::max_pool2d(x, kernel, stride, padding);
     } else if (!average) {
       y = torch::max_pool2d(
-          torch::constant_pad_nd(x, pads.list(), -std::numeric_limits<double>::infinity()), kernel,
+          PadSpatial(x, pads.spatial(), -std::numeric_limits<double>::infinity()), kernel,
           stride);
     } else {
       if (cache->h != x.size(2) || cache->w != x.size(3)) {
         torch::Tensor ones = torch::ones({1, 1, x.size(2), x.size(3)},
                                          torch::TensorOptions().dtype(so.dtype).device(x.device()));
-        torch::Tensor fraction = torch::avg_pool2d(torch::constant_pad_nd(ones, pads.list(), 0),
+        torch::Tensor fraction = torch::avg_pool2d(PadSpatial(ones, pads.spatial(), 0),
                                                    kernel, stride);
         cache->scale = fraction.reciprocal();
         cache->h = x.size(2);
         cache->w = x.size(3);
       }
-      y = torch::avg_pool2d(torch::constant_pad_nd(x, pads.list(), 0), kernel, stride) *
+      y = torch::avg_pool2d(PadSpatial(x, pads.spatial(), 0), kernel, stride) *
           cache->scale;
     }
     ApplyFusedActivation(y, p.activation);
@@ -263,7 +270,7 @@ StatusOr<Step> BuildMean(const ir::Graph& g, const Op& op) {
     const int64_t d = IrAxisToTorch(axis, rank);
     if (std::find(dims.begin(), dims.end(), d) == dims.end()) dims.push_back(d);
   }
-  const bool keep_dims = op.opts<ir::ReducerOptions>().keep_dims;
+  const bool keep_dims = OptionsOf<ir::ReducerOptions>(op).keep_dims;
   // Without keep_dims a reduced image is no longer rank 4, so its remaining dimensions must
   // come out in NHWC order (e.g. [N,C] from MEAN over H,W needs nothing; over H alone, a permute).
   std::vector<int64_t> permutation;
@@ -328,7 +335,7 @@ StatusOr<Step> BuildPad(const ir::Graph& g, const Op& op) {
 }
 
 StatusOr<Step> BuildConcatenation(const ir::Graph& g, const Op& op, const StepOptions& o) {
-  const auto& opts = op.opts<ir::ConcatenationOptions>();
+  const auto& opts = OptionsOf<ir::ConcatenationOptions>(op);
   EF_RETURN_IF_ERROR(CheckFusedActivation(opts.activation));
   const size_t rank = RankOf(g, op.outputs[0]);
   if (opts.axis < -static_cast<int64_t>(rank) || opts.axis >= static_cast<int64_t>(rank)) {
@@ -347,8 +354,23 @@ StatusOr<Step> BuildConcatenation(const ir::Graph& g, const Op& op, const StepOp
   step.run = [=](Values& v, bool) {
     std::vector<torch::Tensor> parts;
     parts.reserve(inputs.size());
+    int64_t batch = 1;
     for (size_t j = 0; j < inputs.size(); ++j) {
-      parts.push_back(constants[j].present ? constants[j].tensor : v[inputs[j]]);
+      if (!constants[j].present) batch = v[inputs[j]].size(0);
+    }
+    for (size_t j = 0; j < inputs.size(); ++j) {
+      if (!constants[j].present) {
+        parts.push_back(v[inputs[j]]);
+        continue;
+      }
+      // The IR's batch is 1; a constant part follows the runtime batch (a view, no copy).
+      torch::Tensor c = constants[j].tensor;
+      if (dim != 0 && c.dim() > 0 && c.size(0) != batch) {
+        std::vector<int64_t> sizes = c.sizes().vec();
+        sizes[0] = batch;
+        c = c.expand(sizes);
+      }
+      parts.push_back(c);
     }
     torch::Tensor y = torch::cat(parts, dim);
     ApplyFusedActivation(y, act);
@@ -357,9 +379,9 @@ StatusOr<Step> BuildConcatenation(const ir::Graph& g, const Op& op, const StepOp
   return step;
 }
 
-StatusOr<Step> BuildBatchNorm(const ir::Graph& g, const Op& op) {
+StatusOr<Step> BuildBatchNorm(const Op& op) {
   if (op.inputs.size() != 5) return InvalidArgument("expected [x, gamma, beta, mean, variance]");
-  const auto& o = op.opts<ir::BatchNormOptions>();
+  const auto& o = OptionsOf<ir::BatchNormOptions>(op);
   const int x_i = op.inputs[0], gamma_i = op.inputs[1], beta_i = op.inputs[2];
   const int mean_i = op.inputs[3], var_i = op.inputs[4], y_i = op.outputs[0];
   // ATen's momentum weighs the new batch statistic: TF's 0.99 is ATen's 0.01. ATen updates the
@@ -368,7 +390,6 @@ StatusOr<Step> BuildBatchNorm(const ir::Graph& g, const Op& op) {
   // MnasNet reference trains) does too.
   const double momentum = 1.0 - static_cast<double>(o.momentum);
   const double epsilon = o.epsilon;
-  (void)g;
   Step step;
   step.run = [=](Values& v, bool training) {
     v[y_i] = torch::batch_norm(v[x_i], v[gamma_i], v[beta_i], v[mean_i], v[var_i], training,
@@ -407,7 +428,7 @@ StatusOr<Step> BuildUnary(const ir::Graph& g, const Op& op, const StepOptions& o
       step.run = [=](Values& v, bool) { v[y_i] = v[x_i]; };
       break;
     case OpType::kSoftmax: {
-      const double beta = op.opts<ir::SoftmaxOptions>().beta;
+      const double beta = OptionsOf<ir::SoftmaxOptions>(op).beta;
       const int64_t dim = ChannelDim(g, x_i);
       step.run = [=](Values& v, bool) {
         v[y_i] = torch::softmax(beta == 1.0 ? v[x_i] : v[x_i] * beta, dim);
@@ -415,7 +436,7 @@ StatusOr<Step> BuildUnary(const ir::Graph& g, const Op& op, const StepOptions& o
       break;
     }
     case OpType::kL2Normalization: {
-      const Activation act = op.opts<ir::L2NormOptions>().activation;
+      const Activation act = OptionsOf<ir::L2NormOptions>(op).activation;
       EF_RETURN_IF_ERROR(CheckFusedActivation(act));
       const int64_t dim = ChannelDim(g, x_i);
       step.run = [=](Values& v, bool) {
@@ -428,7 +449,7 @@ StatusOr<Step> BuildUnary(const ir::Graph& g, const Op& op, const StepOptions& o
       break;
     }
     case OpType::kDropout: {
-      const double rate = op.opts<ir::DropoutOptions>().rate;
+      const double rate = OptionsOf<ir::DropoutOptions>(op).rate;
       step.run = [=](Values& v, bool training) { v[y_i] = torch::dropout(v[x_i], rate, training); };
       break;
     }
@@ -465,13 +486,13 @@ StatusOr<Step> BuildStep(const ir::Graph& graph, int op_index, const StepOptions
   StatusOr<Step> step = Unimplemented("not executable in training");
   switch (op.type) {
     case OpType::kConv2D: {
-      const auto& o = op.opts<ir::Conv2DOptions>();
+      const auto& o = OptionsOf<ir::Conv2DOptions>(op);
       step = BuildConv(graph, op, {o.padding, o.stride_h, o.stride_w, o.dilation_h, o.dilation_w,
                                    o.activation, /*depthwise=*/false});
       break;
     }
     case OpType::kDepthwiseConv2D: {
-      const auto& o = op.opts<ir::DepthwiseConv2DOptions>();
+      const auto& o = OptionsOf<ir::DepthwiseConv2DOptions>(op);
       step = BuildConv(graph, op, {o.padding, o.stride_h, o.stride_w, o.dilation_h, o.dilation_w,
                                    o.activation, /*depthwise=*/true});
       break;
@@ -485,7 +506,7 @@ StatusOr<Step> BuildStep(const ir::Graph& graph, int op_index, const StepOptions
     case OpType::kReshape: case OpType::kSqueeze: step = BuildReshape(graph, op); break;
     case OpType::kPad: step = BuildPad(graph, op); break;
     case OpType::kConcatenation: step = BuildConcatenation(graph, op, options); break;
-    case OpType::kBatchNorm: step = BuildBatchNorm(graph, op); break;
+    case OpType::kBatchNorm: step = BuildBatchNorm(op); break;
     default: step = BuildUnary(graph, op, options); break;
   }
   if (step.ok()) step->op_index = op_index;
