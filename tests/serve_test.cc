@@ -25,9 +25,10 @@
 
 #include "edgeforge/image.h"
 #include "edgeforge/interpreter.h"
+#include "data/labels_file.h"
+#include "data/model_input.h"
+#include "serve/classify_service.h"
 #include "serve/image_dimensions.h"
-#include "serve/image_input.h"
-#include "serve/labels_file.h"
 #include "serve/server.h"
 #include "test_util.h"
 
@@ -89,14 +90,15 @@ TEST(ServeImageInput, GoldenInputTensorsAreReproducedAndMatchClassifySteps) {
     SCOPED_TRACE(c.model + " " + c.image);
     auto model = Model::FromFile(c.model);
     ASSERT_TRUE(model.ok()) << model.status().message();
-    auto spec = serve::ImageInputSpecFor(*model.value());
-    ASSERT_TRUE(spec.ok()) << spec.status().message();
-    std::vector<uint8_t> bytes = ReadBytes(c.image);
-    auto resized = serve::DecodeForInput(bytes, c.image, spec.value());
-    ASSERT_TRUE(resized.ok()) << resized.status().message();
     const TensorInfo in = model.value()->inputs()[0];
+    auto input = data::DescribeImageInput(c.model, in.name, in.shape, in.dtype, in.quant,
+                                          model.value()->input_mean(), model.value()->input_std());
+    ASSERT_TRUE(input.ok()) << input.status().message();
+    std::vector<uint8_t> bytes = ReadBytes(c.image);
+    auto resized = data::DecodeForModelInput(bytes, c.image, input.value());
+    ASSERT_TRUE(resized.ok()) << resized.status().message();
     std::vector<uint8_t> tensor(in.bytes);
-    ASSERT_TRUE(serve::WriteInputTensor(resized.value(), spec.value(), tensor).ok());
+    ASSERT_TRUE(data::WriteModelInput(resized.value(), input.value(), tensor).ok());
     EXPECT_EQ(tensor, ReadBytes(c.input_file));
 
     // The steps `edgeforge classify` takes, spelled out.
@@ -113,9 +115,10 @@ TEST(ServeImageInput, GoldenInputTensorsAreReproducedAndMatchClassifySteps) {
 TEST(ServeImageInput, RejectsModelThatIsNotAnImageClassifier) {
   auto model = Model::FromFile(TestData("coral/invalid/model_invoking_error.tflite"));
   ASSERT_TRUE(model.ok()) << model.status().message();
-  auto spec = serve::ImageInputSpecFor(*model.value());
-  ASSERT_FALSE(spec.ok());
-  EXPECT_NE(spec.status().message().find("[1,H,W,3]"), std::string::npos) << spec.status().message();
+  auto service = serve::ClassifyService::Create(model.value(), {}, 1, 5);
+  ASSERT_FALSE(service.ok());
+  EXPECT_NE(service.status().message().find("[1,H,W,3]"), std::string::npos)
+      << service.status().message();
 }
 
 // A PNG signature and IHDR declaring width x height, and no image data.
@@ -167,12 +170,16 @@ TEST(ServeImageDimensions, ReadsDeclaredSizeWithoutDecodingAndRejectsGarbage) {
 
 TEST(ServeLabels, ReadsLinesAndDropsCarriageReturns) {
   TempDir tmp;
-  std::string text = "zero\r\none\ntwo";
+  std::string text = "zero\r\n\ntwo\n\n";  // an empty label inside is kept, trailing ones not
   WriteBytes(tmp.file("labels.txt"), std::vector<uint8_t>(text.begin(), text.end()));
-  auto labels = serve::ReadLabelsFile(tmp.file("labels.txt"));
+  auto labels = data::ReadLabelsFile(tmp.file("labels.txt"));
   ASSERT_TRUE(labels.ok());
-  EXPECT_EQ(labels.value(), (std::vector<std::string>{"zero", "one", "two"}));
-  auto missing = serve::ReadLabelsFile(tmp.file("missing.txt"));
+  EXPECT_EQ(labels.value(), (std::vector<std::string>{"zero", "", "two"}));
+  WriteBytes(tmp.file("empty.txt"), std::vector<uint8_t>{'\n'});
+  auto empty = data::ReadLabelsFile(tmp.file("empty.txt"));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("empty.txt"), std::string::npos);
+  auto missing = data::ReadLabelsFile(tmp.file("missing.txt"));
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("missing.txt"), std::string::npos);
 }

@@ -1,16 +1,17 @@
 // edgeforge classify MODEL IMAGE|DIR... [--labels FILE] [--top-k 5] [--json] [--threads N]
-// Decode each photo, stretch it to the model's input size (bilinear, half-pixel centres, as the
-// goldens were made), convert it to the input's dtype, run, and print the top-k classes with
-// dequantized scores and the time each step took.
+// Decode each photo, stretch it to the model's input size and convert it to the input's dtype
+// (data/model_input.h: the same steps as `edgeforge serve` and the goldens), run, and print
+// the top-k classes with dequantized scores and the time each step took.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "data/labels_file.h"
+#include "data/model_input.h"
 #include "edgeforge/image.h"
 #include "edgeforge/interpreter.h"
 
@@ -26,18 +27,6 @@ struct ClassifyArgs {
   bool json = false;
   int threads = 1;
 };
-
-StatusOr<std::vector<std::string>> ReadLabels(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) return NotFound(path + ": cannot open labels file");
-  std::vector<std::string> labels;
-  std::string line;
-  while (std::getline(f, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    labels.push_back(line);
-  }
-  return labels;
-}
 
 bool IsImageFile(const std::filesystem::path& p) {
   std::string ext = p.extension().string();
@@ -76,33 +65,29 @@ int RunClassify(const ClassifyArgs& a) {
   if (!created.ok()) return ReportError(created.status());
   Interpreter& interp = *created.value();
   const TensorInfo in = interp.input_info(0);
-  if (in.shape.size() != 4 || (in.shape[3] != 1 && in.shape[3] != 3)) {
-    return ReportError(InvalidArgument(a.model + ": input 0 '" + in.name + "' has shape " +
-                                       ShapeToString(in.shape) + "; classify needs [1,H,W,1] or [1,H,W,3]"));
-  }
+  auto input = data::DescribeImageInput(a.model, in.name, in.shape, in.dtype, in.quant,
+                                        model.value()->input_mean(), model.value()->input_std());
+  if (!input.ok()) return ReportError(input.status());
   std::vector<std::string> labels = model.value()->labels();
   if (!a.labels.empty()) {
-    auto read = ReadLabels(a.labels);
+    auto read = data::ReadLabelsFile(a.labels);
     if (!read.ok()) return ReportError(read.status());
     labels = std::move(read).value();
   }
   auto images = ExpandImages(a.images);
   if (!images.ok()) return ReportError(images.status());
 
-  const ColorMode mode = in.shape[3] == 1 ? ColorMode::kGray : ColorMode::kRgb;
   nlohmann::json results = nlohmann::json::array();
   int failures = 0;
   for (const std::string& path : images.value()) {
     auto t0 = std::chrono::steady_clock::now();
-    auto image = LoadImage(path, mode);
-    if (!image.ok()) {
-      ReportError(image.status());
+    auto resized = data::LoadForModelInput(path, input.value());
+    if (!resized.ok()) {
+      ReportError(resized.status());
       ++failures;
       continue;
     }
-    Image resized = ResizeBilinear(image.value(), in.shape[2], in.shape[1]);
-    Status s = ImageToTensor(resized, in.dtype, in.quant, model.value()->input_mean(),
-                             model.value()->input_std(), interp.input_bytes(0));
+    Status s = data::WriteModelInput(resized.value(), input.value(), interp.input_bytes(0));
     if (!s.ok()) return ReportError(s.WithContext(path));
     double preprocess_ms = MsSince(t0);
     auto t1 = std::chrono::steady_clock::now();

@@ -4,99 +4,46 @@
 // unusual (3x1 / 2x1 / 1x1) sampling; restart markers; grayscale; Adobe CMYK and YCCK;
 // 16-bit quantization tables and extreme coefficients that make its 32-bit arithmetic wrap.
 // See jpeg_reconstruct.h for the outline.
+//
+// Speed without changing a byte: flat (DC-only) blocks are one value; other blocks go through
+// int32 SIMD lanes where the CPU has AVX2 and their values provably cannot overflow
+// (jpeg_reconstruct_avx2.cc); YCbCr -> RGB is exact fixed point over contiguous upsampled rows.
+// tests/jpeg_reconstruct_test.cc checks each against the plain formulas.
 #include "data/jpeg_reconstruct.h"
 
 #include <array>
 #include <cstring>
 
 #include "core/check.h"
+#include "core/cpu_features.h"
+#include "data/jpeg_idct.h"
 
 namespace edgeforge::data {
 namespace {
 
 // ---------------------------------------------------------------------------------------
-// IDCT. jpeg-js's constants: round(4096 * the trigonometric value).
-constexpr int64_t kCos1 = 4017;       // cos(pi/16)
-constexpr int64_t kSin1 = 799;        // sin(pi/16)
-constexpr int64_t kCos3 = 3406;       // cos(3pi/16)
-constexpr int64_t kSin3 = 2276;       // sin(3pi/16)
-constexpr int64_t kCos6 = 1567;       // cos(6pi/16)
-constexpr int64_t kSin6 = 3784;       // sin(6pi/16)
-constexpr int64_t kSqrt2 = 5793;      // sqrt(2)
-constexpr int64_t kHalfSqrt2 = 2896;  // sqrt(2) / 2
+// IDCT (arithmetic in jpeg_idct.h).
+using jpeg_idct::JsArithmetic;
+using jpeg_idct::kColumnPass;
+using jpeg_idct::kRowPass;
+using jpeg_idct::PassScaling;
+using jpeg_idct::RoundingShift;
+using jpeg_idct::WrapTo32;
 
-// JavaScript's ToInt32: the value modulo 2^32, as a signed 32-bit integer.
-inline int32_t WrapTo32(int64_t value) {
-  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(value)));
-}
-
-// `(value + 2^(shift-1)) >> shift` as JavaScript evaluates it: the exact sum, wrapped to 32 bits,
-// then an arithmetic shift. Every rounding in jpeg-js's IDCT has this form.
-inline int32_t RoundingShift(int64_t value, int shift) {
-  return WrapTo32(value + (int64_t{1} << (shift - 1))) >> shift;
-}
-
-// The two passes run the same butterfly with different scaling: the row pass leaves its
-// results 16 times too large (8-bit rounding shifts, odd inputs scaled by 16), so 4 fraction
-// bits survive to the final `>> 4`; the column pass uses 12-bit shifts throughout. An input
-// whose AC terms are all zero takes a shortcut with its own rounding, which is why it is not
-// simply the general formula with zeros.
-struct PassScaling {
-  int scale_shift;     // for the sqrt(2) scalings and the first (cos6, sin6) rotation
-  int odd_left_shift;  // applied to inputs 3 and 5
-  int dc_only_shift;   // for the all-AC-zero shortcut: (sqrt2 * dc + round) >> dc_only_shift
-};
-constexpr PassScaling kRowPass{8, 4, 10};
-constexpr PassScaling kColumnPass{12, 0, 14};
-
-// One 8-point inverse DCT in place on v[0], v[step], ..., v[7 * step]. (A template so the
-// shifts are constants.)
+// One 8-point inverse DCT in place on v[0], v[step], ..., v[7 * step], as jpeg-js runs it: the
+// shortcut where the AC terms are zero, else the general butterfly.
 template <PassScaling pass>
 void InverseDct8(int32_t* v, int step) {
-  const int32_t x0 = v[0], x1 = v[step], x2 = v[2 * step], x3 = v[3 * step];
-  const int32_t x4 = v[4 * step], x5 = v[5 * step], x6 = v[6 * step], x7 = v[7 * step];
-  if ((x1 | x2 | x3 | x4 | x5 | x6 | x7) == 0) {
-    const int32_t flat = RoundingShift(kSqrt2 * x0, pass.dc_only_shift);
+  int32_t x[8];
+  for (int i = 0; i < 8; ++i) x[i] = v[i * step];
+  if ((x[1] | x[2] | x[3] | x[4] | x[5] | x[6] | x[7]) == 0) {
+    const int32_t flat = jpeg_idct::DcOnly<pass, JsArithmetic>(x[0]);
     for (int i = 0; i < 8; ++i) v[i * step] = flat;
     return;
   }
-  constexpr int s = pass.scale_shift;
-
-  // Even half: inputs 0, 4, 2, 6.
-  const int32_t e0 = RoundingShift(kSqrt2 * x0, s);
-  const int32_t e4 = RoundingShift(kSqrt2 * x4, s);
-  const int32_t even_sum = RoundingShift(int64_t{e0} + e4, 1);
-  const int32_t even_diff = RoundingShift(int64_t{e0} - e4, 1);
-  const int32_t rot_a = RoundingShift(x2 * kCos6 - x6 * kSin6, s);
-  const int32_t rot_b = RoundingShift(x2 * kSin6 + x6 * kCos6, s);
-  const int32_t t0 = RoundingShift(int64_t{even_sum} + rot_b, 1);
-  const int32_t t3 = RoundingShift(int64_t{even_sum} - rot_b, 1);
-  const int32_t t1 = RoundingShift(int64_t{even_diff} + rot_a, 1);
-  const int32_t t2 = RoundingShift(int64_t{even_diff} - rot_a, 1);
-
-  // Odd half: inputs 1, 7, 3, 5.
-  const int32_t o_diff = RoundingShift(kHalfSqrt2 * (int64_t{x1} - x7), s);
-  const int32_t o_sum = RoundingShift(kHalfSqrt2 * (int64_t{x1} + x7), s);
-  const int32_t o3 = WrapTo32(int64_t{x3} * (int64_t{1} << pass.odd_left_shift));
-  const int32_t o5 = WrapTo32(int64_t{x5} * (int64_t{1} << pass.odd_left_shift));
-  const int32_t a = RoundingShift(int64_t{o_diff} + o5, 1);
-  const int32_t b = RoundingShift(int64_t{o_diff} - o5, 1);
-  const int32_t c = RoundingShift(int64_t{o_sum} + o3, 1);
-  const int32_t d = RoundingShift(int64_t{o_sum} - o3, 1);
-  const int32_t u4 = RoundingShift(a * kCos3 - c * kSin3, 12);
-  const int32_t u7 = RoundingShift(a * kSin3 + c * kCos3, 12);
-  const int32_t u5 = RoundingShift(d * kCos1 - b * kSin1, 12);
-  const int32_t u6 = RoundingShift(d * kSin1 + b * kCos1, 12);
-
-  // Stored into an Int32Array by jpeg-js: wrapped.
-  v[0] = WrapTo32(int64_t{t0} + u7);
-  v[7 * step] = WrapTo32(int64_t{t0} - u7);
-  v[1 * step] = WrapTo32(int64_t{t1} + u6);
-  v[6 * step] = WrapTo32(int64_t{t1} - u6);
-  v[2 * step] = WrapTo32(int64_t{t2} + u5);
-  v[5 * step] = WrapTo32(int64_t{t2} - u5);
-  v[3 * step] = WrapTo32(int64_t{t3} + u4);
-  v[4 * step] = WrapTo32(int64_t{t3} - u4);
+  int32_t out[8];
+  jpeg_idct::Butterfly<pass, JsArithmetic>(x, out);
+  for (int i = 0; i < 8; ++i) v[i * step] = out[i];
 }
 
 uint8_t ClampToByte(int32_t v) { return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v); }
@@ -227,7 +174,8 @@ inline uint8_t FixedToByte(int32_t v) {
 
 void ReferenceYCbCrToRgbRow(const uint8_t* luma, const uint8_t* blue_chroma,
                             const uint8_t* red_chroma, int count, uint8_t* rgb) {
-  // Planar first: simple loops that the compiler vectorizes; then one interleaving pass.
+  // Planar first: simple loops that the compiler vectorizes; then one interleaving pass. (An
+  // AVX2 build of the same loops measured no faster.)
   constexpr int kChunk = 256;
   uint8_t red[kChunk], green[kChunk], blue[kChunk];
   for (int begin = 0; begin < count; begin += kChunk) {
@@ -259,6 +207,27 @@ int ReferenceBlockCount(int image_size, int sampling, int max_sampling) {
 
 void ReferenceInverseDct(const int16_t* coefficients, const uint16_t* quant_steps, uint8_t* out,
                          size_t stride) {
+  // A block whose AC coefficients are all zero (the commonest kind in photos: smooth areas,
+  // most chroma) takes the shortcut in every row and every column of both passes, so its
+  // samples are one value, computed once. No int32 wrap is skipped: the same two shortcut
+  // formulas, with the same 64-bit evaluation.
+  uint32_t ac_bits = 0;
+  for (int i = 1; i < 64; ++i) ac_bits |= static_cast<uint16_t>(coefficients[i]);
+  if (ac_bits == 0) {
+    const int32_t dc = WrapTo32(int64_t{coefficients[0]} * quant_steps[0]);
+    const int32_t value = jpeg_idct::DcOnly<kColumnPass, JsArithmetic>(
+        jpeg_idct::DcOnly<kRowPass, JsArithmetic>(dc));
+    const uint8_t sample = ClampToByte(128 + RoundingShift(value, 4));
+    for (int y = 0; y < 8; ++y) std::memset(out + y * stride, sample, 8);
+    return;
+  }
+  static const bool avx2 = core::IsaAvailable(core::Isa::kAvx2);
+  if (avx2 && jpeg_idct::InverseDctInt32Avx2(coefficients, quant_steps, out, stride)) return;
+  ReferenceInverseDctExact(coefficients, quant_steps, out, stride);
+}
+
+void ReferenceInverseDctExact(const int16_t* coefficients, const uint16_t* quant_steps,
+                              uint8_t* out, size_t stride) {
   std::array<int32_t, 64> block;
   // Dequantized into an Int32Array (the product of a 16-bit coefficient and step fits).
   for (int i = 0; i < 64; ++i) block[i] = WrapTo32(int64_t{coefficients[i]} * quant_steps[i]);

@@ -44,6 +44,12 @@ int ReferenceBlockCount(int image_size, int sampling, int max_sampling);
 void ReferenceInverseDct(const int16_t* coefficients, const uint16_t* quant_steps, uint8_t* out,
                          size_t stride);
 
+// The same without ReferenceInverseDct's shortcut for flat (DC-only) blocks: every row and
+// column through jpeg-js's per-row / per-column code. The specification the shortcut is tested
+// against.
+void ReferenceInverseDctExact(const int16_t* coefficients, const uint16_t* quant_steps,
+                              uint8_t* out, size_t stride);
+
 // One component's samples at its own resolution: blocks_across * 8 x blocks_down * 8, blocks
 // from ReferenceBlockCount (so the right and bottom edges hold the padding samples of the last
 // blocks).

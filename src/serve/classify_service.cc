@@ -30,7 +30,11 @@ StatusOr<std::unique_ptr<ClassifyService>> ClassifyService::Create(
     size_t top_k) {
   if (top_k == 0) return InvalidArgument("top-k must be at least 1");
   std::unique_ptr<ClassifyService> service(new ClassifyService());
-  EF_ASSIGN_OR_RETURN(service->spec_, ImageInputSpecFor(*model));
+  if (model->inputs().empty()) return InvalidArgument(model->source() + ": model has no inputs");
+  const TensorInfo in = model->inputs()[0];
+  EF_ASSIGN_OR_RETURN(service->input_,
+                      data::DescribeImageInput(model->source(), in.name, in.shape, in.dtype, in.quant,
+                                               model->input_mean(), model->input_std()));
   if (model->outputs().empty()) return InvalidArgument(model->source() + ": model has no outputs");
   EF_ASSIGN_OR_RETURN(service->pool_, InterpreterPool::Create(model, workers));
   service->labels_ = labels.empty() ? model->labels() : std::move(labels);
@@ -51,8 +55,9 @@ StatusOr<ClassifyResult> ClassifyService::Classify(std::span<const uint8_t> imag
     InterpreterPool::Lease lease = pool_->Borrow();
     const Clock::time_point borrowed = Clock::now();
     Interpreter& interpreter = lease.interpreter();
-    EF_ASSIGN_OR_RETURN(Image resized, DecodeForInput(image_bytes, source_name, spec_));
-    EF_RETURN_IF_ERROR(WriteInputTensor(resized, spec_, interpreter.input_bytes(0)).WithContext(source_name));
+    EF_ASSIGN_OR_RETURN(Image resized, data::DecodeForModelInput(image_bytes, source_name, input_));
+    EF_RETURN_IF_ERROR(
+        data::WriteModelInput(resized, input_, interpreter.input_bytes(0)).WithContext(source_name));
     const Clock::time_point filled = Clock::now();
     EF_RETURN_IF_ERROR(interpreter.Invoke());
     const Clock::time_point invoked = Clock::now();
@@ -76,11 +81,11 @@ nlohmann::json ClassifyService::Describe() const {
   for (const TensorInfo& t : model_->outputs()) outputs.push_back(TensorToJson(t));
   nlohmann::json preprocessing = {
       {"resize", "bilinear, half-pixel centres, aspect ratio not kept"},
-      {"width", spec_.width},
-      {"height", spec_.height},
-      {"color", spec_.mode == ColorMode::kGray ? "gray" : "rgb"},
-      {"mean", spec_.mean},
-      {"std", spec_.std}};
+      {"width", input_.width},
+      {"height", input_.height},
+      {"color", input_.channels == 1 ? "gray" : "rgb"},
+      {"mean", input_.mean},
+      {"std", input_.std}};
   return {{"model", model_->source()}, {"inputs", inputs}, {"outputs", outputs},
           {"labels", labels_}, {"preprocessing", preprocessing},
           {"top_k", top_k_}, {"workers", pool_->size()}};

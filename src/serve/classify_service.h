@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "data/model_input.h"
 #include "edgeforge/interpreter.h"
 #include "edgeforge/status.h"
-#include "serve/image_input.h"
 #include "serve/interpreter_pool.h"
 
 namespace edgeforge::serve {
@@ -55,7 +55,7 @@ class ClassifyService {
 
   std::shared_ptr<const Model> model_;
   std::vector<std::string> labels_;
-  ImageInputSpec spec_;
+  data::ModelInput input_;
   std::unique_ptr<InterpreterPool> pool_;
   size_t top_k_ = 5;
 };

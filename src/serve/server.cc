@@ -16,9 +16,9 @@
 #include <string_view>
 #include <thread>
 
+#include "data/labels_file.h"
 #include "serve/classify_service.h"
 #include "serve/image_dimensions.h"
-#include "serve/labels_file.h"
 
 namespace edgeforge::serve {
 
@@ -215,7 +215,7 @@ StatusOr<std::unique_ptr<ClassifyServer>> ClassifyServer::Create(const ServerOpt
   EF_ASSIGN_OR_RETURN(std::shared_ptr<const Model> model, Model::FromFile(options.model_path));
   std::vector<std::string> labels;
   if (!options.labels_path.empty()) {
-    EF_ASSIGN_OR_RETURN(labels, ReadLabelsFile(options.labels_path));
+    EF_ASSIGN_OR_RETURN(labels, data::ReadLabelsFile(options.labels_path));
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
