@@ -263,9 +263,9 @@ TEST_F(QuantCli, BadInputIsExplained) {
   ExpectBadInput("quantize " + TestData("coral/tf2_mobilenet_v2_1.0_224_ptq.tflite") + " --calibration " +
                      kFlowersTrain + out,
                  "is already quantized");
-  // Calibration data missing, or not a folder.
-  ExpectBadInput("quantize " + small_ + " --calibration " + tmp_.file("nowhere") + out, "no such calibration folder");
-  ExpectBadInput("quantize " + small_ + " --calibration " + small_ + out, "TFRecord and IDX files are not read yet");
+  // Calibration data missing, or not a dataset.
+  ExpectBadInput("quantize " + small_ + " --calibration " + tmp_.file("nowhere") + out, "no such dataset");
+  ExpectBadInput("quantize " + small_ + " --calibration " + small_ + out, "is a .tflite model, not a dataset");
   // An op int8 quantization does not support: the residual ADD made a DIV.
   ir::Graph with_div = testing::SmallMobileNetGraph();
   with_div.ops[3].type = ir::OpType::kUnsupportedBuiltin;

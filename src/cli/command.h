@@ -40,5 +40,6 @@ void AddDatasetCommand(CLI::App& root, std::vector<Command>& commands);
 void AddEvaluateCommand(CLI::App& root, std::vector<Command>& commands);
 void AddTrainCommand(CLI::App& root, std::vector<Command>& commands);
 void AddServeCommand(CLI::App& root, std::vector<Command>& commands);
+void AddMakeCommand(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace edgeforge::cli

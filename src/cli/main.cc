@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   AddEvaluateCommand(app, commands);
   AddTrainCommand(app, commands);
   AddServeCommand(app, commands);
+  AddMakeCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,11 +1,12 @@
-// edgeforge quantize FLOAT.tflite --out OUT.tflite [--calibration DIR] [--mode int8|dynamic|float16]
+// edgeforge quantize FLOAT.tflite --out OUT.tflite [--calibration DATA] [--mode int8|dynamic|float16]
 //     [--io uint8|int8|float] [--calibrator minmax|percentile|mse] [--percentile 99.99]
 //     [--samples N] [--report-samples N] [--report FILE.json] [--target edgetpu]
 //     [--mean M[,M,M] --std S[,S,S]] [--threads N]
-// Post-training quantization of a float model (see src/quant/). int8 calibrates on a folder of
-// images (one subfolder per class, or images directly in it; TFRecord and IDX come later) and
-// prints how far the result is from the float model on held-back images. --target edgetpu
-// makes the batch static, defaults to uint8 I/O and fails (exit 1, nothing written) with the
+// Post-training quantization of a float model (see src/quant/). int8 calibrates on any dataset
+// (a folder of images, class subfolders, IDX files, TFRecord files or prefix, "fashion-mnist";
+// images converted to the model's channels) and prints how far the result is from the float
+// model on held-back images. --target edgetpu makes the batch static, rewrites HARD_SWISH into
+// ops the Edge TPU maps, defaults to uint8 I/O and fails (exit 1, nothing written) with the
 // Edge TPU check's log when some op would not map.
 #include <cmath>
 #include <cstdio>
@@ -93,7 +94,8 @@ int RunQuantize(const QuantizeFlags& f) {
                       "would stay on the CPU");
   }
   if (r.mode == quant::QuantizationMode::kInt8 && f.calibration.empty()) {
-    return UsageError("--mode int8 needs --calibration DIR (a folder of representative images)");
+    return UsageError("--mode int8 needs --calibration DATA (representative images: a folder, a dataset or "
+                      "\"fashion-mnist\")");
   }
   if (f.mean.empty() != f.std.empty()) return UsageError("--mean and --std go together");
   const std::string io = !f.io.empty() ? f.io : (r.edgetpu ? "uint8" : "int8");
@@ -147,7 +149,9 @@ void AddQuantizeCommand(CLI::App& root, std::vector<Command>& commands) {
   app->add_option("model", f->model, "a float32 .tflite")->required();
   app->add_option("--out", f->out, "where to write the quantized .tflite")->required();
   app->add_option("--calibration", f->calibration,
-                  "folder of representative images (one subfolder per class, or images directly in it)");
+                  "representative images: a folder of images (one subfolder per class, or images directly "
+                  "in it), a folder of IDX or TFRecord files, a .tfrecord file or prefix, or fashion-mnist / "
+                  "mnist; converted to the model's channels (gray: luma; RGB: gray replicated)");
   app->add_option("--mode", f->mode, "int8 (full integer), dynamic (int8 weights) or float16 (float16 weights)")
       ->check(CLI::IsMember({"int8", "dynamic", "float16"}))
       ->capture_default_str();
@@ -159,7 +163,9 @@ void AddQuantizeCommand(CLI::App& root, std::vector<Command>& commands) {
   app->add_option("--percentile", f->percentile, "percentile kept by --calibrator percentile")
       ->check(CLI::Range(50.0, 100.0))
       ->capture_default_str();
-  app->add_option("--samples", f->samples, "calibration images")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app->add_option("--samples", f->samples, "calibration images (the first N, classes interleaved)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   app->add_option("--report-samples", f->report_samples, "held-back images for the accuracy report (0: none)")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();

@@ -3,68 +3,101 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <map>
 
+#include "data/augment.h"
+#include "data/folder_dataset.h"
 #include "data/labelled_images.h"
-#include "edgeforge/image.h"
 
 namespace edgeforge::quant {
 
 namespace fs = std::filesystem;
 
-StatusOr<std::vector<std::string>> ListCalibrationImages(const std::string& dir) {
+namespace {
+
+// Calibration needs no labels: a folder holding only photos, whatever their names, is one
+// class (data::ListLabelledImages would want <class>_*.jpg names). Null when `dir` is not
+// such a folder.
+std::unique_ptr<data::Dataset> OpenFlatPhotoFolder(const std::string& dir) {
   std::error_code ec;
-  if (!fs::exists(dir, ec)) return NotFound(dir + ": no such calibration folder");
-  if (!fs::is_directory(dir, ec)) {
-    return InvalidArgument(dir + ": calibration data must be a folder of images (one subfolder per "
-                           "class, or the images directly in it); TFRecord and IDX files are not "
-                           "read yet");
-  }
-  // Class -> files. Subfolders are classes (data::ListLabelledImages); without subfolders every
-  // image of the folder counts, whatever its name.
-  std::map<std::string, std::vector<std::string>> by_class;
-  bool has_subfolders = false;
+  if (!fs::is_directory(dir, ec)) return nullptr;
+  data::LabelledImages photos;
+  photos.class_names = {"images"};
   for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (e.is_directory()) has_subfolders = true;
+    if (e.is_directory()) return nullptr;
+    if (e.is_regular_file() && data::HasImageExtension(e.path().string())) {
+      photos.images.push_back({e.path().string(), 0});
+    }
   }
-  if (ec) return IoError(dir + ": cannot list: " + ec.message());
-  if (has_subfolders) {
-    EF_ASSIGN_OR_RETURN(data::LabelledImages listed, data::ListLabelledImages(dir));
-    for (const data::LabelledImage& image : listed.images) {
-      by_class[listed.class_names[static_cast<size_t>(image.label)]].push_back(image.path);
-    }
-  } else {
-    auto& files = by_class[""];
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-      if (e.is_regular_file() && data::HasImageExtension(e.path().string())) {
-        files.push_back(e.path().string());
-      }
-    }
-    if (ec) return IoError(dir + ": cannot list: " + ec.message());
-    if (files.empty()) return InvalidArgument(dir + ": holds no .jpg, .png or .bmp images");
-    std::sort(files.begin(), files.end());
+  if (ec || photos.images.empty()) return nullptr;
+  std::sort(photos.images.begin(), photos.images.end(),
+            [](const data::LabelledImage& a, const data::LabelledImage& b) { return a.path < b.path; });
+  return data::MakeFolderDataset(dir, std::move(photos));
+}
+
+// OpenDataset, falling back to a flat folder of photos.
+StatusOr<std::unique_ptr<data::Dataset>> OpenAnyDataset(const std::string& spec) {
+  StatusOr<std::unique_ptr<data::Dataset>> opened = data::OpenDataset(spec, data::Split::kTrain);
+  if (opened.ok()) return opened;
+  if (std::unique_ptr<data::Dataset> flat = OpenFlatPhotoFolder(spec)) return flat;
+  return opened.status();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<data::Dataset>> OpenCalibrationData(const std::string& spec) {
+  if (spec.empty()) return InvalidArgument("no calibration data given (--calibration DATA)");
+  // A model where the data belongs is an easy slip; without this it reads as a corrupt TFRecord.
+  if (fs::path(spec).extension() == ".tflite") {
+    return InvalidArgument("calibration data " + spec +
+                           " is a .tflite model, not a dataset (expected a folder of images, IDX or TFRecord "
+                           "files, a .tfrecord file or prefix, or fashion-mnist)");
   }
-  std::vector<std::string> interleaved;
-  for (size_t round = 0;; ++round) {
-    bool any = false;
-    for (const auto& [name, files] : by_class) {
-      if (round < files.size()) {
-        interleaved.push_back(files[round]);
-        any = true;
-      }
+  StatusOr<std::unique_ptr<data::Dataset>> opened = OpenAnyDataset(spec);
+  if (!opened.ok()) return opened.status().WithContext("calibration data");
+  if (opened.value()->size() == 0) {
+    return InvalidArgument("calibration data " + spec + " holds no images (" + opened.value()->Summary() + ")");
+  }
+  return opened;
+}
+
+std::vector<size_t> InterleaveClasses(const data::Dataset& dataset) {
+  const size_t classes = std::max<size_t>(dataset.class_names().size(), 1);
+  std::vector<std::vector<size_t>> by_class(classes);
+  for (size_t i = 0; i < dataset.size(); ++i) {
+    // A label outside the class list still calibrates; it joins the last class.
+    const int label = dataset.label(i);
+    by_class[std::min(static_cast<size_t>(std::max(label, 0)), classes - 1)].push_back(i);
+  }
+  std::vector<size_t> interleaved;
+  interleaved.reserve(dataset.size());
+  for (size_t round = 0; interleaved.size() < dataset.size(); ++round) {
+    for (const std::vector<size_t>& examples : by_class) {
+      if (round < examples.size()) interleaved.push_back(examples[round]);
     }
-    if (!any) break;
   }
   return interleaved;
 }
 
-ImageSplit SplitImages(const std::vector<std::string>& images, size_t calibration, size_t held_back) {
-  ImageSplit split;
-  const size_t n_cal = std::min(calibration, images.size());
-  const size_t n_held = std::min(held_back, images.size() - n_cal);
-  split.calibration.assign(images.begin(), images.begin() + static_cast<std::ptrdiff_t>(n_cal));
-  split.held_back.assign(images.begin() + static_cast<std::ptrdiff_t>(n_cal),
-                         images.begin() + static_cast<std::ptrdiff_t>(n_cal + n_held));
+StatusOr<std::vector<std::string>> ListCalibrationImages(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return NotFound(dir + ": no such calibration folder");
+  if (!fs::is_directory(dir, ec)) return InvalidArgument(dir + ": not a folder of images");
+  std::unique_ptr<data::Dataset> folder = OpenFlatPhotoFolder(dir);
+  if (!folder) {
+    EF_ASSIGN_OR_RETURN(folder, data::OpenFolderDataset(dir));
+  }
+  std::vector<std::string> paths;
+  for (size_t i : InterleaveClasses(*folder)) paths.push_back(folder->Describe(i));
+  return paths;
+}
+
+SampleSplit SplitSamples(const std::vector<size_t>& order, size_t calibration, size_t held_back) {
+  SampleSplit split;
+  const size_t n_cal = std::min(calibration, order.size());
+  const size_t n_held = std::min(held_back, order.size() - n_cal);
+  split.calibration.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_cal));
+  split.held_back.assign(order.begin() + static_cast<std::ptrdiff_t>(n_cal),
+                         order.begin() + static_cast<std::ptrdiff_t>(n_cal + n_held));
   return split;
 }
 
@@ -106,14 +139,28 @@ Status CheckPreprocessing(const InputPreprocessing& p, int channels) {
   return Status::Ok();
 }
 
-StatusOr<std::vector<uint8_t>> ImageInputBytes(const std::string& path, const ir::Tensor& input,
+StatusOr<std::vector<uint8_t>> ImageInputBytes(const Image& image, const ir::Tensor& input,
                                                const InputPreprocessing& preprocessing) {
   const int height = input.shape[1], width = input.shape[2], channels = input.shape[3];
-  EF_ASSIGN_OR_RETURN(Image image, LoadImage(path, channels == 1 ? ColorMode::kGray : ColorMode::kRgb));
-  Image resized = ResizeBilinear(image, width, height);
+  if (image.channels != 1 && image.channels != 3) {
+    return InvalidArgument("an image with " + std::to_string(image.channels) +
+                           " channels cannot feed input '" + input.name + "' (expected 1 or 3)");
+  }
+  // ConvertChannels gives exactly what decoding as gray / RGB gives, so a photo calibrates the
+  // same whether it came from a file or from a dataset.
+  const Image converted = image.channels == channels ? image : data::ConvertChannels(image, channels);
+  const Image resized = ResizeBilinear(converted, width, height);
   std::vector<uint8_t> bytes(input.byte_size());
-  Status s = ImageToTensor(resized, input.dtype, input.quant, preprocessing.mean, preprocessing.std, bytes);
-  if (!s.ok()) return s.WithContext(path);
+  EF_RETURN_IF_ERROR(ImageToTensor(resized, input.dtype, input.quant, preprocessing.mean, preprocessing.std, bytes));
+  return bytes;
+}
+
+StatusOr<std::vector<uint8_t>> ImageInputBytes(const std::string& path, const ir::Tensor& input,
+                                               const InputPreprocessing& preprocessing) {
+  const int channels = input.shape[3];
+  EF_ASSIGN_OR_RETURN(Image image, LoadImage(path, channels == 1 ? ColorMode::kGray : ColorMode::kRgb));
+  StatusOr<std::vector<uint8_t>> bytes = ImageInputBytes(image, input, preprocessing);
+  if (!bytes.ok()) return bytes.status().WithContext(path);
   return bytes;
 }
 

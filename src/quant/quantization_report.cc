@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 
 #include "quant/activation_tap.h"
@@ -41,12 +42,14 @@ std::string ShortName(const std::string& name) {
   return s;
 }
 
-}  // namespace
+// Image `i` of the comparison, and where it comes from (for messages).
+using ImageLoader = std::function<StatusOr<Image>(size_t i)>;
+using ImageNamer = std::function<std::string(size_t i)>;
 
-StatusOr<QuantizationReport> CompareWithFloat(const ir::Graph& float_graph, const QuantizedGraph& quantized,
-                                              const std::vector<std::string>& images,
-                                              const InputPreprocessing& preprocessing, int num_threads,
-                                              const std::string& source) {
+StatusOr<QuantizationReport> Compare(const ir::Graph& float_graph, const QuantizedGraph& quantized, size_t count,
+                                     const ImageLoader& load, const ImageNamer& describe,
+                                     const InputPreprocessing& preprocessing, int num_threads,
+                                     const std::string& source) {
   EF_ASSIGN_OR_RETURN(auto float_tap, ActivationTap::Create(float_graph, source, num_threads));
   EF_ASSIGN_OR_RETURN(auto int8_tap, ActivationTap::Create(quantized.graph, source + " (quantized)", num_threads));
 
@@ -71,11 +74,16 @@ StatusOr<QuantizationReport> CompareWithFloat(const ir::Graph& float_graph, cons
   std::vector<NoiseSums> sums(layers.size());
   NoiseSums output_sums;
   std::vector<float> x, xq;
-  for (const std::string& path : images) {
-    EF_ASSIGN_OR_RETURN(auto float_input, ImageInputBytes(path, float_tap->input_tensor(), preprocessing));
-    EF_ASSIGN_OR_RETURN(auto int8_input, ImageInputBytes(path, int8_tap->input_tensor(), preprocessing));
-    EF_RETURN_IF_ERROR(float_tap->Run(float_input).WithContext(path));
-    EF_RETURN_IF_ERROR(int8_tap->Run(int8_input).WithContext(path));
+  for (size_t i = 0; i < count; ++i) {
+    const std::string where = describe(i);
+    StatusOr<Image> image = load(i);
+    if (!image.ok()) return image.status().WithContext(where);
+    auto float_input = ImageInputBytes(*image, float_tap->input_tensor(), preprocessing);
+    if (!float_input.ok()) return float_input.status().WithContext(where);
+    auto int8_input = ImageInputBytes(*image, int8_tap->input_tensor(), preprocessing);
+    if (!int8_input.ok()) return int8_input.status().WithContext(where);
+    EF_RETURN_IF_ERROR(float_tap->Run(*float_input).WithContext(where));
+    EF_RETURN_IF_ERROR(int8_tap->Run(*int8_input).WithContext(where));
     for (size_t l = 0; l < layers.size(); ++l) {
       float_tap->ReadFloat(layers[l].float_tensor, x);
       int8_tap->ReadFloat(layers[l].int8_tensor, xq);
@@ -107,6 +115,29 @@ StatusOr<QuantizationReport> CompareWithFloat(const ir::Graph& float_graph, cons
                    [](const LayerSqnr& a, const LayerSqnr& b) { return a.sqnr_db < b.sqnr_db; });
   report.output_sqnr_db = output_sums.sqnr_db();
   return report;
+}
+
+}  // namespace
+
+StatusOr<QuantizationReport> CompareWithFloat(const ir::Graph& float_graph, const QuantizedGraph& quantized,
+                                              const data::Dataset& dataset, const std::vector<size_t>& examples,
+                                              const InputPreprocessing& preprocessing, int num_threads,
+                                              const std::string& source) {
+  return Compare(
+      float_graph, quantized, examples.size(), [&](size_t i) { return dataset.Load(examples[i]); },
+      [&](size_t i) { return dataset.Describe(examples[i]); }, preprocessing, num_threads, source);
+}
+
+StatusOr<QuantizationReport> CompareWithFloat(const ir::Graph& float_graph, const QuantizedGraph& quantized,
+                                              const std::vector<std::string>& images,
+                                              const InputPreprocessing& preprocessing, int num_threads,
+                                              const std::string& source) {
+  // Decoded in the model's channels, as `edgeforge classify` decodes a photo.
+  const bool gray = float_graph.tensor(float_graph.inputs[0]).shape.back() == 1;
+  return Compare(
+      float_graph, quantized, images.size(),
+      [&](size_t i) { return LoadImage(images[i], gray ? ColorMode::kGray : ColorMode::kRgb); },
+      [&](size_t i) { return images[i]; }, preprocessing, num_threads, source);
 }
 
 std::string FormatReport(const QuantizationReport& r, size_t max_layers) {

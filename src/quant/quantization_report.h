@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "data/dataset.h"
 #include "edgeforge/status.h"
 #include "ir/graph.h"
 #include "quant/calibration_images.h"
@@ -34,9 +35,14 @@ struct QuantizationReport {
   double top1_agreement() const { return images ? static_cast<double>(top1_agreements) / images : 0; }
 };
 
-// Runs both models over `images` (each fed as its model's input dtype wants, with
-// `preprocessing`) and fills everything but the byte sizes. `quantized.tensor_map` relates the
-// graphs' tensors.
+// Runs both models over `examples` of `dataset` (each fed as its model's input dtype and
+// channels want, with `preprocessing`) and fills everything but the byte sizes.
+// `quantized.tensor_map` relates the graphs' tensors.
+StatusOr<QuantizationReport> CompareWithFloat(const ir::Graph& float_graph, const QuantizedGraph& quantized,
+                                              const data::Dataset& dataset, const std::vector<size_t>& examples,
+                                              const InputPreprocessing& preprocessing, int num_threads,
+                                              const std::string& source);
+// The same over image files.
 StatusOr<QuantizationReport> CompareWithFloat(const ir::Graph& float_graph, const QuantizedGraph& quantized,
                                               const std::vector<std::string>& images,
                                               const InputPreprocessing& preprocessing, int num_threads,

@@ -26,21 +26,35 @@ StatusOr<int64_t> Write(const ir::Graph& graph, const std::string& path) {
   return static_cast<int64_t>(bytes.size());
 }
 
-StatusOr<QuantizeOutcome> QuantizeInt8Model(const QuantizeRequest& r, const ir::Graph& float_graph,
+StatusOr<QuantizeOutcome> QuantizeInt8Model(const QuantizeRequest& r, ir::Graph float_graph,
                                             QuantizeOutcome outcome, std::FILE* log) {
   const std::string& source = r.model_path;
+  if (r.edgetpu) {
+    const int rewritten = DecomposeHardSwish(float_graph);
+    if (rewritten > 0) {
+      Log(log, "--target edgetpu: " + std::to_string(rewritten) +
+                   " HARD_SWISH ops rewritten as x * relu6(x + 3) / 6 (the Edge TPU has no HARD_SWISH)");
+    }
+  }
   EF_RETURN_IF_ERROR(CheckInt8Support(float_graph, source));
   const ir::Tensor& input = float_graph.tensor(float_graph.inputs[0]);
   EF_RETURN_IF_ERROR(CheckImageInput(input, source));
   const InputPreprocessing& preprocessing = outcome.preprocessing;
   EF_RETURN_IF_ERROR(CheckPreprocessing(preprocessing, input.shape[3]).WithContext(source));
 
-  EF_ASSIGN_OR_RETURN(std::vector<std::string> images, ListCalibrationImages(r.calibration_dir));
-  const ImageSplit split = SplitImages(images, r.samples, r.report_samples);
+  EF_ASSIGN_OR_RETURN(std::unique_ptr<data::Dataset> dataset, OpenCalibrationData(r.calibration_dir));
+  const SampleSplit split = SplitSamples(InterleaveClasses(*dataset), r.samples, r.report_samples);
   outcome.calibration_images = split.calibration.size();
-  Log(log, "calibrating on " + std::to_string(split.calibration.size()) + " images from " + r.calibration_dir +
+  Log(log, "calibrating on " + std::to_string(split.calibration.size()) + " images from " + dataset->Summary() +
                " (" + CalibratorName(r.calibration.calibrator) + ")");
-  const SampleSource samples = [&](size_t i) { return ImageInputBytes(split.calibration[i], input, preprocessing); };
+  const SampleSource samples = [&](size_t i) -> StatusOr<std::vector<uint8_t>> {
+    const size_t example = split.calibration[i];
+    StatusOr<Image> image = dataset->Load(example);
+    if (!image.ok()) return image.status().WithContext(dataset->Describe(example));
+    StatusOr<std::vector<uint8_t>> bytes = ImageInputBytes(*image, input, preprocessing);
+    if (!bytes.ok()) return bytes.status().WithContext(dataset->Describe(example));
+    return bytes;
+  };
   EF_ASSIGN_OR_RETURN(TensorRanges ranges,
                       CalibrateRanges(float_graph, split.calibration.size(), samples, r.calibration, source));
   // The input's range is what any image can give, not only the calibration images.
@@ -65,7 +79,7 @@ StatusOr<QuantizeOutcome> QuantizeInt8Model(const QuantizeRequest& r, const ir::
   if (!split.held_back.empty()) {
     Log(log, "comparing with the float model on " + std::to_string(split.held_back.size()) + " held-back images");
     EF_ASSIGN_OR_RETURN(QuantizationReport report,
-                        CompareWithFloat(float_graph, quantized, split.held_back, preprocessing,
+                        CompareWithFloat(float_graph, quantized, *dataset, split.held_back, preprocessing,
                                          r.calibration.num_threads, source));
     outcome.report = std::move(report);
   } else {
@@ -122,7 +136,7 @@ StatusOr<QuantizeOutcome> QuantizeModel(const QuantizeRequest& r, std::FILE* log
   switch (r.mode) {
     case QuantizationMode::kInt8:
       if (r.calibration_dir.empty()) {
-        return InvalidArgument("int8 quantization needs calibration images (--calibration DIR)");
+        return InvalidArgument("int8 quantization needs calibration data (--calibration DATA)");
       }
       return QuantizeInt8Model(r, float_graph, std::move(outcome), log);
     case QuantizationMode::kFloat16: {

@@ -1,5 +1,5 @@
-// `edgeforge quantize` from end to end: read a float .tflite, calibrate it on a folder of
-// images (int8), rewrite it in the chosen mode, optionally check it for the Edge TPU, write it,
+// `edgeforge quantize` from end to end: read a float .tflite, calibrate it on a dataset
+// (int8), rewrite it in the chosen mode, optionally check it for the Edge TPU, write it,
 // and measure it against the float model on held-back images.
 #pragma once
 
@@ -28,14 +28,17 @@ struct QuantizeRequest {
   std::string model_path;
   std::string out_path;
   QuantizationMode mode = QuantizationMode::kInt8;
-  std::string calibration_dir;  // int8: a folder of images
+  // int8: any spec OpenCalibrationData takes (a folder of images, class folders, IDX, TFRecord,
+  // "fashion-mnist"); named for the folder it used to be.
+  std::string calibration_dir;
   Int8Options int8;
   CalibrationOptions calibration;
   size_t samples = 100;        // calibration images
   size_t report_samples = 10;  // held-back images for the report (0: no report)
   // Overrides the preprocessing recorded in the model's metadata.
   std::optional<InputPreprocessing> preprocessing;
-  bool edgetpu = false;  // static batch, then require a full Edge TPU mapping
+  // HARD_SWISH rewritten (DecomposeHardSwish), static batch, then require a full Edge TPU mapping.
+  bool edgetpu = false;
 };
 
 struct QuantizeOutcome {
