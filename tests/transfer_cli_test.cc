@@ -23,7 +23,7 @@ TEST(TransferCli, HeadOnlyWritesModelsLabelsAndMetrics) {
   TempDir tmp;
   testing::MakeFlowersSubset(tmp.file("data"), {"dandelion", "roses"}, 4, 1);
   auto r = RunCli("train --from " + kV1Small + " --data " + tmp.file("data") + " --head-only --out " +
-                  tmp.file("out") + " --epochs 10 --lr 0.002 --batch 4 --augment 1 --val-fraction 0.25");
+                  tmp.file("out") + " --epochs 10 --lr 0.002 --batch 4 --augment 1 --val-fraction 0.25 --keep-val-out");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("2 classes (dandelion, roses)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("test accuracy"), std::string::npos) << r.out;
@@ -38,12 +38,20 @@ TEST(TransferCli, HeadOnlyWritesModelsLabelsAndMetrics) {
   EXPECT_EQ(m["val_images"].get<int>(), 2);
   EXPECT_EQ(m["test_images"].get<int>(), 2);
   EXPECT_EQ(m["epochs"].get<int>(), 10);
+  EXPECT_FALSE(m["trained_on_val"].get<bool>());
 
   r = RunCli("train --from " + kV1Small + " --data " + tmp.file("data") + " --head-only --out " + tmp.file("f") +
              " --quantize none --epochs 2");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(std::filesystem::exists(tmp.file("f/model_float.tflite")));
   EXPECT_FALSE(std::filesystem::exists(tmp.file("f/model_int8.tflite")));
+  // No --augment: a small dataset gets the 7 fixed views per photo.
+  std::ifstream default_metrics_file(tmp.file("f/metrics.json"));
+  const nlohmann::json d = nlohmann::json::parse(default_metrics_file);
+  EXPECT_EQ(d["augment"].get<int>(), 7);
+  EXPECT_EQ(d["train_examples"].get<int>(), 6 * 8);
+  EXPECT_EQ(d["average_epochs"].get<int>(), 10);
+  EXPECT_TRUE(d["trained_on_val"].get<bool>());
 }
 
 TEST(TransferCli, HeadOnlyBadInputIsExplained) {

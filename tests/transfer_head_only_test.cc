@@ -39,6 +39,7 @@ transfer::HeadOnlyOptions SmallRun(const std::string& model, const std::string& 
   o.data = data;
   o.out = out;
   o.training.epochs = 20;
+  o.augment = 0;  // a few photos, one view each: quick; the default's views are tested below
   return o;
 }
 
@@ -113,6 +114,7 @@ TEST_P(TransferHeadOnlyQuantized, WritesModelsThatMatchTfliteAndMapToTheEdgeTpu)
   EXPECT_EQ(report->val_images, 2u);
   EXPECT_EQ(report->test_images, 4u);
   EXPECT_EQ(report->accuracy.train, 1.0);
+  EXPECT_TRUE(report->trained_on_val);  // the default
   ASSERT_TRUE(report->edgetpu_fully_mapped.has_value());
   EXPECT_TRUE(*report->edgetpu_fully_mapped);
 
@@ -192,10 +194,30 @@ TEST(TransferHeadOnly, FloatBackboneIsQuantizedWithTheTrainingPhotos) {
   ASSERT_TRUE(report->edgetpu_fully_mapped.has_value());
   EXPECT_TRUE(*report->edgetpu_fully_mapped);
   EXPECT_GE(report->accuracy.test, 0.0);
+  // The written model learned from the validation photos: their accuracy is the held-out head's.
+  EXPECT_TRUE(report->trained_on_val);
+  EXPECT_EQ(report->accuracy.val, report->float_head_accuracy.val);
   auto int8 = tflite::ReadModelFile(tmp.file("out/model_int8.tflite"));
   ASSERT_TRUE(int8.ok()) << int8.status().message();
   EXPECT_EQ(int8->tensor(int8->inputs[0]).dtype, DType::kUInt8);
   EXPECT_EQ(int8->metadata.labels, (std::vector<std::string>{"daisy", "roses", "tulips"}));
+}
+
+TEST(TransferHeadOnly, KeepValOutWritesTheHeadValidationMeasured) {
+  TempDir tmp;
+  testing::MakeFlowersSubset(tmp.file("data"), {"daisy", "roses"}, 4, 1);
+  transfer::HeadOnlyOptions o = SmallRun(Coral("mobilenet_v1_0.25_128_quant.tflite"), tmp.file("data"), tmp.file("out"));
+  o.train_on_val = false;
+  auto kept = transfer::TrainHeadOnly(o, nullptr);
+  ASSERT_TRUE(kept.ok()) << kept.status().message();
+  EXPECT_FALSE(kept->trained_on_val);
+  EXPECT_EQ(kept->val_images, 2u);
+  o.train_on_val = true;
+  o.val_fraction = 0;  // nothing held out: nothing to train on again
+  auto none = transfer::TrainHeadOnly(o, nullptr);
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_FALSE(none->trained_on_val);
+  EXPECT_EQ(none->accuracy.val, -1);
 }
 
 // --- bad input -------------------------------------------------------------------------------
@@ -310,6 +332,31 @@ TEST(TransferHeadOnly, AugmentedViewsStayInsideThePhoto) {
   }
 }
 
+TEST(TransferHeadOnly, FixedViewsAreMirrorsAndCentreCrops) {
+  Image image;
+  image.width = 40;
+  image.height = 30;
+  image.channels = 3;
+  image.pixels.resize(40 * 30 * 3);
+  for (size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<uint8_t>(i * 7);
+  EXPECT_EQ(transfer::FixedView(image, 1), transfer::FlipHorizontally(image));
+  const Image crop = transfer::FixedView(image, 2);  // 87.5 % of each side, centred
+  EXPECT_EQ(crop, transfer::CropWindow(image, 2, 2, 35, 26));
+  EXPECT_EQ(transfer::FixedView(image, 3), transfer::FlipHorizontally(crop));
+  EXPECT_EQ(transfer::FixedView(image, 4), transfer::CropWindow(image, 5, 3, 30, 23));
+  EXPECT_EQ(transfer::FixedView(image, 6), transfer::CropWindow(image, 8, 6, 24, 18));
+  EXPECT_EQ(transfer::FixedView(image, transfer::kFixedViews).width, 24);
+}
+
+TEST(TransferHeadOnly, SmallDatasetsGetTheFixedViewsByDefault) {
+  EXPECT_EQ(transfer::HeadOnlyOptions{}.augment, transfer::kAutoAugment);
+  EXPECT_EQ(transfer::AugmentFor(transfer::kAutoAugment, 240), transfer::kFixedViews);
+  EXPECT_EQ(transfer::AugmentFor(transfer::kAutoAugment, 999), transfer::kFixedViews);
+  EXPECT_EQ(transfer::AugmentFor(transfer::kAutoAugment, 1000), 0);
+  EXPECT_EQ(transfer::AugmentFor(0, 10), 0);  // asked for: kept
+  EXPECT_EQ(transfer::AugmentFor(12, 5000), 12);
+}
+
 TEST(TransferHeadOnly, HeadLearnsSeparableFeatures) {
   transfer::FeatureSet set;
   set.dim = 8;
@@ -325,12 +372,20 @@ TEST(TransferHeadOnly, HeadLearnsSeparableFeatures) {
   transfer::HeadTrainingLog log;
   transfer::HeadTrainingOptions options;
   options.learning_rate = 0.01f;
+  options.average_last_epochs = 1;  // the last weights
   const auto head = transfer::TrainHead(set, 3, options, &log);
   EXPECT_EQ(transfer::FloatAccuracy(head, set), 1.0);
   ASSERT_EQ(log.epoch_loss.size(), 30u);
   EXPECT_LT(log.epoch_loss.back(), log.epoch_loss.front());
   EXPECT_LT(head.logit_min, 0);
   EXPECT_GT(head.logit_max, 0);
+  // The default head, the mean over the last 10 epochs, is another one as good (it may give up a
+  // noisy training point: averaging regularises).
+  options.average_last_epochs = transfer::HeadTrainingOptions{}.average_last_epochs;
+  EXPECT_EQ(options.average_last_epochs, 10);
+  const auto averaged = transfer::TrainHead(set, 3, options);
+  EXPECT_GE(transfer::FloatAccuracy(averaged, set), 0.95);
+  EXPECT_NE(averaged.weights, head.weights);
 }
 
 }  // namespace

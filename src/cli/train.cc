@@ -1,6 +1,6 @@
 // edgeforge train --from PRETRAINED.tflite --data DIR --head-only --out DIR
-//     [--epochs 30] [--lr 0.001] [--batch 32] [--val-fraction 0.2] [--augment N]
-//     [--dropout 0.5] [--weight-decay 0.0001] [--quantize int8|none] [--cut-at TENSOR] [--threads N] [--seed N]
+//     [--epochs 30] [--lr 0.001] [--batch 32] [--val-fraction 0.2] [--augment -1|N]
+//     [--dropout 0.5] [--average-epochs 10] [--weight-decay 0.0001] [--keep-val-out] [--quantize int8|none] [--cut-at TENSOR] [--threads N] [--seed N]
 // Head-only transfer learning runs here (src/transfer/, no LibTorch). Everything else —
 // training from scratch (--arch ...), --fine-tune — belongs to the LibTorch trainer, a separate
 // executable `edgeforge-train` installed next to this one: the arguments after `train` are
@@ -28,6 +28,7 @@ struct HeadOnlyFlags {
   transfer::HeadOnlyOptions options;
   std::string quantize = "int8";
   bool head_only = false;
+  bool keep_val_out = false;
 };
 
 void AddHeadOnlyFlags(CLI::App& app, HeadOnlyFlags& f) {
@@ -43,13 +44,20 @@ void AddHeadOnlyFlags(CLI::App& app, HeadOnlyFlags& f) {
   app.add_option("--lr", t.learning_rate, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--batch", t.batch_size, "minibatch size")->check(CLI::Range(1, 1000000))->capture_default_str();
   app.add_option("--dropout", t.dropout, "dropout rate before the new head")->check(CLI::Range(0.0, 0.95))->capture_default_str();
+  app.add_option("--average-epochs", t.average_last_epochs, "the head is the mean of its weights over the last N epochs")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   app.add_option("--weight-decay", t.weight_decay, "L2 regularisation")->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--val-fraction", o.val_fraction, "share of each class held back for validation")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
-  app.add_option("--augment", o.augment, "augmented views (random crop + flip) per training photo")
-      ->check(CLI::Range(0, 100))
+  app.add_option("--augment", o.augment,
+                 "extra views per training photo: 7 fixed (flip, centre crops), then random crops; "
+                 "-1: 7 below 1000 training photos, else 0")
+      ->check(CLI::Range(-1, 100))
       ->capture_default_str();
+  app.add_flag("--keep-val-out", f.keep_val_out,
+               "write the head trained without the validation photos (default: train it again with them)");
   app.add_option("--quantize", f.quantize, "also write model_int8.tflite (int8) or not (none)")
       ->check(CLI::IsMember({"int8", "none"}))
       ->capture_default_str();
@@ -72,6 +80,7 @@ int RunHeadOnly(std::vector<std::string> args) {
     return kExitUsage;
   }
   f.options.quantize_int8 = f.quantize == "int8";
+  f.options.train_on_val = !f.keep_val_out;
   auto report = transfer::TrainHeadOnly(f.options, stderr);
   if (!report.ok()) return ReportError(report.status());
   std::printf("%s", transfer::FormatHeadOnlyReport(report.value()).c_str());

@@ -41,6 +41,21 @@ Image FlipHorizontally(const Image& image) {
   return out;
 }
 
+Image CentreCrop(const Image& image, float side_share) {
+  EF_CHECK(side_share > 0 && side_share <= 1);
+  const int w = std::clamp(static_cast<int>(std::lround(static_cast<float>(image.width) * side_share)), 1, image.width);
+  const int h = std::clamp(static_cast<int>(std::lround(static_cast<float>(image.height) * side_share)), 1, image.height);
+  return CropWindow(image, (image.width - w) / 2, (image.height - h) / 2, w, h);
+}
+
+Image FixedView(const Image& image, int view) {
+  EF_CHECK(view >= 1 && view <= kFixedViews);
+  constexpr float kSideShare[] = {1.0f, 0.875f, 0.75f, 0.6f};
+  const float share = kSideShare[view / 2];
+  const Image cropped = share < 1.0f ? CentreCrop(image, share) : image;
+  return view % 2 == 1 ? FlipHorizontally(cropped) : cropped;
+}
+
 Image RandomCropAndFlip(const Image& image, const AugmentOptions& o, std::mt19937& rng) {
   std::uniform_real_distribution<float> area_share(o.min_area, o.max_area);
   std::uniform_real_distribution<float> log_aspect(std::log(o.min_aspect), std::log(o.max_aspect));

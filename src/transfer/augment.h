@@ -1,7 +1,9 @@
-// Augmented variants of a training photo for head-only transfer learning: a random resized
-// crop (Inception style) and a random horizontal flip. Backbone features of a few such variants
-// per photo are cached next to the photo's own, so the head sees more than one view of it
-// without any backbone pass during training.
+// Augmented views of a training photo for head-only transfer learning. Backbone features of a
+// few views per photo are cached next to the photo's own, so the head sees more than one view
+// of it without any backbone pass during training. The first views are fixed (the mirror image,
+// centre crops and their mirror images): on flowers-mini, 7 of them gave the head as much
+// validation accuracy as random crops, with nothing left to chance; more views than that are
+// random resized crops (Inception style) with a random horizontal flip.
 #pragma once
 
 #include <random>
@@ -24,6 +26,15 @@ struct AugmentOptions {
 // A random window of `image` (10 attempts to fit the drawn size, then the whole image), flipped
 // left-right with probability 1/2. Resizing to the model's input happens later, as for any photo.
 Image RandomCropAndFlip(const Image& image, const AugmentOptions& options, std::mt19937& rng);
+
+// Fixed views 1..kFixedViews: mirror image; centre crops keeping 87.5 %, 75 % and 60 % of each
+// side, each then also mirrored. Small crops are left out: a cached view is seen in every epoch,
+// so one that lost the subject would mislabel training data for the whole run.
+inline constexpr int kFixedViews = 7;
+Image FixedView(const Image& image, int view);  // 1 <= view <= kFixedViews
+
+// The centred window keeping `side_share` (0, 1] of the width and of the height.
+Image CentreCrop(const Image& image, float side_share);
 
 // The window [left, left + width) x [top, top + height); it must lie inside the image.
 Image CropWindow(const Image& image, int left, int top, int width, int height);

@@ -76,7 +76,7 @@ StatusOr<FeatureSet> ComputeFeatures(FeatureExtractor& extractor, const std::vec
     }
     EF_RETURN_IF_ERROR(add(*image, img));
     for (int v = 0; v < request.augment_variants; ++v) {
-      EF_RETURN_IF_ERROR(add(RandomCropAndFlip(*image, request.augment, rng), img));
+      EF_RETURN_IF_ERROR(add(v < kFixedViews ? FixedView(*image, v + 1) : RandomCropAndFlip(*image, request.augment, rng), img));
     }
     per_class[static_cast<size_t>(img.label)]++;
   }

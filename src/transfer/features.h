@@ -45,7 +45,7 @@ class FeatureExtractor {
 };
 
 struct FeatureRequest {
-  int augment_variants = 0;  // extra randomly cropped / flipped views per photo
+  int augment_variants = 0;  // extra views per photo: the fixed ones first, then random crops (augment.h)
   AugmentOptions augment;
   uint32_t seed = 1;
 };

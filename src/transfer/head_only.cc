@@ -71,11 +71,36 @@ StatusOr<double> ModelAccuracy(const std::string& model_path, const std::vector<
   return probs.size() ? static_cast<double>(correct) / static_cast<double>(probs.size()) : -1.0;
 }
 
+// The first of every `views` consecutive examples: each photo's own view.
+FeatureSet FirstViews(const FeatureSet& set, int views) {
+  FeatureSet out;
+  out.dim = set.dim;
+  for (size_t i = 0; i < set.size(); i += static_cast<size_t>(views)) {
+    out.raw.push_back(set.raw[i]);
+    out.values.push_back(set.values[i]);
+    out.labels.push_back(set.labels[i]);
+    out.paths.push_back(set.paths[i]);
+  }
+  return out;
+}
+
+void Append(const FeatureSet& from, FeatureSet* to) {
+  to->raw.insert(to->raw.end(), from.raw.begin(), from.raw.end());
+  to->values.insert(to->values.end(), from.values.begin(), from.values.end());
+  to->labels.insert(to->labels.end(), from.labels.begin(), from.labels.end());
+  to->paths.insert(to->paths.end(), from.paths.begin(), from.paths.end());
+}
+
 Status WriteText(const std::string& path, const std::string& text) {
   return core::WriteFileAtomic(path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 }  // namespace
+
+int AugmentFor(int augment, size_t train_photos) {
+  if (augment != kAutoAugment) return augment;
+  return train_photos < kAugmentBelowPhotos ? kFixedViews : 0;
+}
 
 StatusOr<HeadOnlyReport> TrainHeadOnly(const HeadOnlyOptions& o, std::FILE* log) {
   const Clock::time_point start = Clock::now();
@@ -102,20 +127,27 @@ StatusOr<HeadOnlyReport> TrainHeadOnly(const HeadOnlyOptions& o, std::FILE* log)
 
   // Features, once.
   const Clock::time_point features_start = Clock::now();
+  report.augment = AugmentFor(o.augment, data.train.size());
+  const int augment = report.augment;
   FeatureRequest train_request;
-  train_request.augment_variants = o.augment;
+  train_request.augment_variants = augment;
   train_request.seed = o.seed;
   Log(log, "computing features of " + std::to_string(data.train.size()) + " training photos" +
-               (o.augment ? " x " + std::to_string(1 + o.augment) + " views" : "") + ", " +
+               (augment ? " x " + std::to_string(1 + augment) + " views" : "") + ", " +
                std::to_string(data.val.size()) + " validation and " + std::to_string(data.test.size()) +
                " test photos");
   auto train_or = ComputeFeatures(*extractor, data.train, data.class_names, train_request, false, log);
   if (!train_or.ok()) return train_or.status().WithContext(data.train_dir);
   FeatureSet train = std::move(train_or).value();
-  EF_ASSIGN_OR_RETURN(FeatureSet val, ComputeFeatures(*extractor, data.val, data.class_names, {}, true, log));
+  // Validation photos get the training views too, for training on them at the end; their own
+  // view (the first of each photo's) measures the validation accuracy.
+  const bool train_on_val = o.train_on_val && !data.val.empty();
+  EF_ASSIGN_OR_RETURN(FeatureSet val_views, ComputeFeatures(*extractor, data.val, data.class_names,
+                                                            train_on_val ? train_request : FeatureRequest{}, true, log));
+  FeatureSet val = train_on_val ? FirstViews(val_views, 1 + augment) : std::move(val_views);
   EF_ASSIGN_OR_RETURN(FeatureSet test, ComputeFeatures(*extractor, data.test, data.class_names, {}, true, log));
   report.train_examples = train.size();
-  report.train_images = train.size() / static_cast<size_t>(1 + o.augment);
+  report.train_images = train.size() / static_cast<size_t>(1 + augment);
   report.val_images = val.size();
   report.test_images = test.size();
   report.feature_seconds = SecondsSince(features_start);
@@ -124,9 +156,18 @@ StatusOr<HeadOnlyReport> TrainHeadOnly(const HeadOnlyOptions& o, std::FILE* log)
   const Clock::time_point training_start = Clock::now();
   HeadTrainingOptions training = o.training;
   training.seed = o.seed;
-  const ondevice::ClassifierHead head = TrainHead(train, num_classes, training);
+  const ondevice::ClassifierHead held_out_head = TrainHead(train, num_classes, training);
+  report.float_head_accuracy.val = FloatAccuracy(held_out_head, val);
+  ondevice::ClassifierHead head = held_out_head;
+  if (train_on_val) {
+    FeatureSet all = train;
+    Append(val_views, &all);
+    head = TrainHead(all, num_classes, training);
+    report.trained_on_val = true;
+  }
   report.training_seconds = SecondsSince(training_start);
-  report.float_head_accuracy = {FloatAccuracy(head, train), FloatAccuracy(head, val), FloatAccuracy(head, test)};
+  report.float_head_accuracy.train = FloatAccuracy(head, train);
+  report.float_head_accuracy.test = FloatAccuracy(head, test);
 
   // The models.
   const Clock::time_point export_start = Clock::now();
@@ -145,7 +186,7 @@ StatusOr<HeadOnlyReport> TrainHeadOnly(const HeadOnlyOptions& o, std::FILE* log)
       EF_ASSIGN_OR_RETURN(ir::Graph q, BuildQuantizedModel(cut, head, data.class_names));
       EF_RETURN_IF_ERROR(tflite::WriteModelFile(q, int8_path));
       EF_ASSIGN_OR_RETURN(report.accuracy.train, QuantizedHeadAccuracy(backbone->tensor(cut.feature), head, train));
-      EF_ASSIGN_OR_RETURN(report.accuracy.val, QuantizedHeadAccuracy(backbone->tensor(cut.feature), head, val));
+      EF_ASSIGN_OR_RETURN(report.accuracy.val, QuantizedHeadAccuracy(backbone->tensor(cut.feature), held_out_head, val));
       EF_ASSIGN_OR_RETURN(report.accuracy.test, QuantizedHeadAccuracy(backbone->tensor(cut.feature), head, test));
     } else {
       quant::QuantizeRequest r;
@@ -162,7 +203,13 @@ StatusOr<HeadOnlyReport> TrainHeadOnly(const HeadOnlyOptions& o, std::FILE* log)
                                " not written");
       }
       report.accuracy.train = -1;  // the training split includes augmented views; val and test tell
-      EF_ASSIGN_OR_RETURN(report.accuracy.val, ModelAccuracy(int8_path, data.val, data.class_names, o.threads));
+      if (train_on_val) {
+        // The written model learned from the validation photos; only the float head trained
+        // without them can tell how it does on unseen ones.
+        report.accuracy.val = report.float_head_accuracy.val;
+      } else {
+        EF_ASSIGN_OR_RETURN(report.accuracy.val, ModelAccuracy(int8_path, data.val, data.class_names, o.threads));
+      }
       EF_ASSIGN_OR_RETURN(report.accuracy.test, ModelAccuracy(int8_path, data.test, data.class_names, o.threads));
     }
     report.written.push_back(int8_path);
@@ -197,13 +244,15 @@ std::string MetricsJson(const HeadOnlyOptions& o, const HeadOnlyReport& r) {
   j["feature_dim"] = r.feature_dim;
   j["classes"] = r.labels;
   j["train_images"] = r.train_images;
-  j["augment"] = o.augment;
+  j["augment"] = r.augment;
+  j["trained_on_val"] = r.trained_on_val;
   j["train_examples"] = r.train_examples;
   j["val_images"] = r.val_images;
   j["test_images"] = r.test_images;
   j["epochs"] = o.training.epochs;
   j["batch"] = o.training.batch_size;
   j["lr"] = o.training.learning_rate;
+  j["average_epochs"] = o.training.average_last_epochs;
   j["evaluated"] = r.evaluated;
   j["accuracy"] = split(r.accuracy);
   j["float_head_accuracy"] = split(r.float_head_accuracy);
@@ -230,6 +279,7 @@ std::string FormatHeadOnlyReport(const HeadOnlyReport& r) {
   };
   add("train", r.accuracy.train, r.train_examples);
   add("validation", r.accuracy.val, r.val_images);
+  if (r.trained_on_val && r.accuracy.val >= 0) s += "  (then the written head also learned from the validation photos)\n";
   add("test", r.accuracy.test, r.test_images);
   if (r.edgetpu_fully_mapped) {
     s += *r.edgetpu_fully_mapped ? "Edge TPU: every op would map\n"

@@ -52,6 +52,9 @@ ondevice::ClassifierHead TrainHead(const FeatureSet& train, int num_classes, con
   const float keep_scale = o.dropout < 1.0f ? 1.0f / (1.0f - o.dropout) : 0.0f;  // inverted dropout
   const size_t batch = static_cast<size_t>(std::max(1, o.batch_size));
   int step = 0;
+  const int averaged_from = o.epochs - std::max(1, o.average_last_epochs);
+  std::vector<float> sum_w(h.weights.size(), 0.f), sum_b(classes, 0.f);
+  int averaged = 0;
   for (int epoch = 0; epoch < o.epochs && !order.empty(); ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
     double epoch_loss = 0;
@@ -95,6 +98,16 @@ ondevice::ClassifierHead TrainHead(const FeatureSet& train, int num_classes, con
       adam(h.bias, grad_b, m_b, v_b, 0.0f);
     }
     if (log) log->epoch_loss.push_back(static_cast<float>(epoch_loss / static_cast<double>(order.size())));
+    if (epoch >= averaged_from) {
+      for (size_t k = 0; k < sum_w.size(); ++k) sum_w[k] += h.weights[k];
+      for (size_t c = 0; c < classes; ++c) sum_b[c] += h.bias[c];
+      ++averaged;
+    }
+  }
+  if (averaged > 1) {
+    const float inv = 1.0f / static_cast<float>(averaged);
+    for (size_t k = 0; k < sum_w.size(); ++k) h.weights[k] = sum_w[k] * inv;
+    for (size_t c = 0; c < classes; ++c) h.bias[c] = sum_b[c] * inv;
   }
   // The logit range over the training features (widened by a quarter for unseen photos) fixes
   // the quantized FULLY_CONNECTED output's scale, as on-device training does.
