@@ -1,10 +1,10 @@
 #include "data/tfrecord_dataset.h"
 
-#include <fstream>
 #include <map>
 
 #include "core/file.h"
 #include "data/image_codecs.h"
+#include "data/labels_file.h"
 #include "data/tf_example.h"
 #include "data/tfrecord.h"
 
@@ -60,19 +60,8 @@ constexpr int64_t kMaxClasses = 1 << 20;
 
 }  // namespace
 
-StatusOr<std::vector<std::string>> ReadClassNames(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return NotFound(path + ": cannot open labels file");
-  std::vector<std::string> names;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    names.push_back(line);
-  }
-  while (!names.empty() && names.back().empty()) names.pop_back();
-  if (names.empty()) return InvalidArgument(path + ": labels file is empty");
-  return names;
-}
+// Same rules as `classify --labels`: one reader, so a labels file means the same everywhere.
+StatusOr<std::vector<std::string>> ReadClassNames(const std::string& path) { return ReadLabelsFile(path); }
 
 StatusOr<std::unique_ptr<Dataset>> OpenTfRecordDataset(const std::vector<std::string>& files,
                                                        const std::string& labels_path, const std::string& name) {

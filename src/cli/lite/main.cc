@@ -1,0 +1,44 @@
+// edgeforge-lite: the device binary (cmake/device.cmake). Only the commands that run a model
+// (info, run, classify, bench), so it links against the inference modules alone and stays small;
+// everything else is in the full `edgeforge`. In its own folder because the full CLI globs
+// src/cli/*.cc, and this file has a main() and a ReportError of its own.
+#include <cstdio>
+
+#include "cli/command.h"
+
+namespace edgeforge::cli {
+// main.cc's definition lives beside the registration of every command, so the lite binary
+// carries its own (same text, same exit code).
+int ReportError(const Status& status) {
+  std::fprintf(stderr, "edgeforge: error: %s\n", status.message().c_str());
+  return kExitBadInput;
+}
+}  // namespace edgeforge::cli
+
+int main(int argc, char** argv) {
+  using namespace edgeforge::cli;
+  CLI::App app{"edgeforge-lite: run TensorFlow Lite image classifiers on the device"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "edgeforge-lite 0.1.0");
+  std::vector<Command> commands;
+  AddInfoCommand(app, commands);
+  AddRunCommand(app, commands);
+  AddClassifyCommand(app, commands);
+  AddBenchCommand(app, commands);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "edgeforge-lite: usage error: %s\nRun 'edgeforge-lite --help' for usage.\n", e.what());
+    return kExitUsage;
+  }
+  for (Command& c : commands) {
+    if (c.app->parsed()) return c.run();
+  }
+  return kExitUsage;
+}
