@@ -92,7 +92,11 @@ StatusOr<Checkpoint> LoadCheckpoint(const std::string& dir) {
     c.buffers = ReadGroup(archive, kGroups[1]);
     c.optimizer = ReadGroup(archive, kGroups[2]);
     c.ema = ReadGroup(archive, kGroups[3]);
-    if (archive.try_read("rng", t)) c.rng_state = t;
+    // A fresh tensor: reading into `t` would set_() a scalar loaded from the archive, whose
+    // storage cannot grow to the generator state ("Trying to resize storage that is not
+    // resizable").
+    torch::Tensor rng;
+    if (archive.try_read("rng", rng)) c.rng_state = rng;
   } catch (const c10::Error& e) {
     return InvalidArgument(path.string() + ": not a readable edgeforge checkpoint: " +
                            e.what_without_backtrace());

@@ -9,6 +9,7 @@
 
 #include "train/ops_layout.h"
 #include "train/ops_steps.h"
+#include "train/qat.h"
 
 namespace edgeforge::train {
 namespace {
@@ -102,6 +103,7 @@ struct GraphModule::Impl {
   Shape input_shape;
   int logits_tensor = -1;
   internal::Values values;  // reused between Forward calls (so Forward is not re-entrant)
+  std::unique_ptr<QatRuntime> qat;  // set by EnableQat
 };
 
 GraphModule::GraphModule() : impl_(std::make_unique<Impl>()) {}
@@ -344,11 +346,16 @@ StatusOr<torch::Tensor> GraphModule::Forward(const torch::Tensor& images, bool t
     m.values[m.input_tensor] = x;
     for (const Parameter& p : m.parameters) m.values[p.tensor_index] = p.value;
     for (size_t b = 0; b < m.buffers.size(); ++b) m.values[m.buffer_tensors[b]] = m.buffers[b].second;
+    if (m.qat) m.qat->BeforeSteps(m.values, training);
     for (size_t s = 0; s < m.steps.size(); ++s) {
       current_step = static_cast<int>(s);
       const Step& step = m.steps[s];
-      const bool frozen_batch_norm = m.step_is_batch_norm[s] && step.op_index < m.frozen_before_op;
-      step.run(m.values, training && !frozen_batch_norm);
+      const bool frozen_batch_norm =
+          m.step_is_batch_norm[s] && (step.op_index < m.frozen_before_op || m.qat != nullptr);
+      if (!m.qat || !m.qat->RunInstead(step.op_index, m.values)) {
+        step.run(m.values, training && !frozen_batch_norm);
+      }
+      if (m.qat) m.qat->AfterOp(step.op_index, m.values, training);
       for (int t : m.released_after[s]) m.values[t].reset();
     }
     torch::Tensor logits = internal::ToIrOrder(m.values[m.logits_tensor]);
@@ -368,6 +375,20 @@ StatusOr<torch::Tensor> GraphModule::Forward(const torch::Tensor& images, bool t
                     ": " + e.what());
   }
 }
+
+Status GraphModule::EnableQat(const ir::Graph& graph, const QatOptions& options) {
+  if (graph.tensors.size() != static_cast<size_t>(impl_->num_tensors)) {
+    return InvalidArgument("EnableQat: not the graph the module was created from");
+  }
+  try {
+    EF_ASSIGN_OR_RETURN(impl_->qat, QatRuntime::Create(graph, options));
+  } catch (const std::exception& e) {
+    return Internal(std::string("EnableQat: ") + e.what());
+  }
+  return Status::Ok();
+}
+
+QatRuntime* GraphModule::qat() { return impl_->qat.get(); }
 
 Status GraphModule::FreezeBefore(const std::string& name) {
   Impl& m = *impl_;

@@ -19,6 +19,9 @@
 
 namespace edgeforge::train {
 
+class QatRuntime;
+struct QatOptions;
+
 struct Parameter {
   std::string name;    // the ir tensor name
   int tensor_index;    // index into the graph's tensors
@@ -53,6 +56,12 @@ class GraphModule {
   // Copies current parameter / buffer values back into the graph's constants (TFLite layouts),
   // e.g. after swapping in the EMA weights for export.
   Status WriteBack(ir::Graph* graph) const;
+
+  // Quantization-aware training (train/qat.h): from now on Forward fake-quantizes weights
+  // and activations, and every BATCH_NORM uses its frozen moving statistics (so conv + BN is
+  // the folded op the int8 model computes). `graph` is the graph the module was created from.
+  Status EnableQat(const ir::Graph& graph, const QatOptions& options);
+  QatRuntime* qat();  // null until EnableQat
 
   ~GraphModule();
 

@@ -46,6 +46,9 @@ void VisitFields(TrainOptions& o, Visit&& v) {
   v("eval_limit", o.eval_limit);
   v("seed", o.seed);
   v("device", o.device);
+  v("qat", o.qat);
+  v("qat_epochs", o.qat_epochs);
+  v("qat_io", o.qat_io);
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 //
 //   edgeforge-train --arch mnasnet-a1 [--width W] --data fashion-mnist|DIR|TFRECORD
 //       [--image-size S] [--channels 1|3] [--epochs N] [--batch B] [--threads T]
-//       [--optimizer rmsprop|sgd|adamw] [--lr LR_PER_256] [--cosine] --out DIR
+//       [--optimizer rmsprop|sgd|adamw] [--lr LR_PER_256] [--cosine]
+//       [--qat [--qat-epochs N] [--qat-io int8|uint8|float]] --out DIR
 //   edgeforge-train --from PRETRAINED.tflite --fine-tune [--unfreeze-from TENSOR] --data DIR --out DIR
 //   edgeforge-train --resume DIR [--epochs N]
 //
@@ -75,6 +76,11 @@ int main(int argc, char** argv) {
   app.add_flag("--no-random-crop", [&](int64_t) { o.random_crop = false; }, "no random resized crops");
   app.add_flag("--no-flip", [&](int64_t) { o.flip = false; }, "no horizontal flips");
   app.add_flag("--no-progress", no_progress, "no progress bar (epoch summaries only)");
+  app.add_flag("--qat", o.qat, "quantization-aware training for the last epochs, then an int8 model too");
+  app.add_option("--qat-epochs", o.qat_epochs, "with --qat: QAT epochs (default: a fifth of the run, at least 1)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--qat-io", o.qat_io, "with --qat: int8 model input/output type")
+      ->check(CLI::IsMember({"int8", "uint8", "float"}));
   app.add_option("--out", o.out_dir, "output folder: model.tflite, labels.txt, metrics.csv, checkpoints");
   app.add_option("--resume", resume_dir, "continue the run in this output folder");
   int benchmark_steps = 0;
@@ -144,5 +150,6 @@ int main(int argc, char** argv) {
   }
   if (result->interrupted) return kExitInterrupted;
   std::printf("%s\n", result->model_path.c_str());
+  if (!result->int8_model_path.empty()) std::printf("%s\n", result->int8_model_path.c_str());
   return kExitOk;
 }

@@ -12,8 +12,10 @@
 #include "core/file.h"
 #include "data/batch_loader.h"
 #include "data/dataset.h"
+#include "edgetpu/compatibility.h"
 #include "ir/training_passes.h"
 #include "models/zoo.h"
+#include "quant/edgetpu_target.h"
 #include "tflite/reader.h"
 #include "tflite/writer.h"
 #include "transfer/trainable_graph.h"
@@ -24,6 +26,7 @@
 #include "train/lr_schedule.h"
 #include "train/optimizer.h"
 #include "train/progress.h"
+#include "train/qat.h"
 #include "train/run_config.h"
 #include "train/tensorboard.h"
 
@@ -207,6 +210,30 @@ Status WriteText(const fs::path& path, const std::string& text) {
       reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
+// The checkpoint entry of the QAT ranges; its presence also records that QAT has started.
+constexpr const char* kQatStateName = "qat/ranges";
+
+StatusOr<quant::IoType> ParseQatIo(const std::string& io) {
+  if (io == "int8") return quant::IoType::kInt8;
+  if (io == "uint8") return quant::IoType::kUInt8;
+  if (io == "float") return quant::IoType::kFloat32;
+  return InvalidArgument("--qat-io: expected uint8, int8 or float, got '" + io + "'");
+}
+
+// What any pixel becomes after (pixel - mean) / std: the fixed range of the QAT input.
+quant::ValueRange PixelRange(const std::vector<float>& mean, const std::vector<float>& std_dev) {
+  quant::ValueRange r{0, 0};
+  bool first = true;
+  for (size_t c = 0; c < std::max(mean.size(), std_dev.size()); ++c) {
+    const float m = mean[std::min(c, mean.size() - 1)], s = std_dev[std::min(c, std_dev.size() - 1)];
+    const float a = (0.0f - m) / s, b = (255.0f - m) / s;
+    r.min = first ? std::min(a, b) : std::min({r.min, a, b});
+    r.max = first ? std::max(a, b) : std::max({r.max, a, b});
+    first = false;
+  }
+  return r;
+}
+
 // Everything a checkpoint holds, gathered from the live objects.
 Checkpoint Snapshot(GraphModule& module, Optimizer& optimizer, const WeightAverage& ema,
                     int64_t epoch, int64_t step_in_epoch, int64_t global_step) {
@@ -216,6 +243,7 @@ Checkpoint Snapshot(GraphModule& module, Optimizer& optimizer, const WeightAvera
   c.global_step = global_step;
   for (const Parameter& p : module.parameters()) c.parameters.emplace_back(p.name, p.value);
   c.buffers = module.buffers();
+  if (module.qat()) c.buffers.emplace_back(kQatStateName, module.qat()->State());
   c.optimizer = optimizer.State();
   c.ema = ema.State();
   c.rng_state = at::detail::getDefaultCPUGenerator().get_state();
@@ -305,6 +333,31 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
   EF_ASSIGN_OR_RETURN(std::unique_ptr<GraphModule> module, GraphModule::Create(graph, device));
   if (!o.unfreeze_from.empty()) EF_RETURN_IF_ERROR(module->FreezeBefore(o.unfreeze_from));
 
+  // QAT for the last epochs; on resume, a checkpoint with QAT ranges keeps QAT on.
+  EF_ASSIGN_OR_RETURN(const quant::IoType qat_io, ParseQatIo(o.qat_io));
+  const int qat_epochs = !o.qat ? 0 : o.qat_epochs > 0 ? std::min(o.qat_epochs, o.epochs) : std::max(1, o.epochs / 5);
+  const int64_t qat_start_epoch = o.epochs - qat_epochs;
+  QatOptions qat_options;
+  {
+    const data::BatchOptions defaults;
+    qat_options.input_range = PixelRange(graph.metadata.input_mean.empty() ? defaults.mean : graph.metadata.input_mean,
+                                         graph.metadata.input_std.empty() ? defaults.std : graph.metadata.input_std);
+  }
+  auto start_qat = [&](int64_t epoch) -> Status {
+    EF_RETURN_IF_ERROR(module->EnableQat(graph, qat_options));
+    // Gradients through fake quantization may come in another memory layout than the float
+    // ones, and the optimizer's fused update applies only where layouts match: fresh gradient
+    // tensors make the path (and its rounding) the same whether or not the run was resumed.
+    for (Parameter& p : module->parameters()) {
+      if (p.value.grad().defined()) p.value.mutable_grad().reset();
+    }
+    if (log) {
+      std::fprintf(log, "epoch %lld: quantization-aware training starts (fake-quantized weights and activations, "
+                        "batch norm frozen)\n", static_cast<long long>(epoch + 1));
+    }
+    return Status::Ok();
+  };
+
   EF_ASSIGN_OR_RETURN(OptimizerKind kind, ParseOptimizerKind(o.optimizer));
   OptimizerOptions oo;
   oo.kind = kind;
@@ -353,6 +406,11 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
   if (resume) {
     EF_ASSIGN_OR_RETURN(Checkpoint c, LoadCheckpoint(o.out_dir));
     EF_RETURN_IF_ERROR(Restore(c, *module, *optimizer, ema, checkpoint_file));
+    for (const auto& [name, state] : c.buffers) {
+      if (name != kQatStateName) continue;
+      EF_RETURN_IF_ERROR(start_qat(c.epoch));
+      EF_RETURN_IF_ERROR(module->qat()->LoadState(state).WithContext(checkpoint_file));
+    }
     start_epoch = c.epoch;
     skip_steps = c.step_in_epoch;
     global_step = c.global_step;
@@ -367,6 +425,7 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
   SigintScope sigint;
   for (int64_t epoch = start_epoch; epoch < o.epochs; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
+    if (o.qat && epoch >= qat_start_epoch && !module->qat()) EF_RETURN_IF_ERROR(start_qat(epoch));
     train_loader.StartEpoch(static_cast<int>(epoch));
     ProgressBar progress(o.progress ? log : nullptr, static_cast<int>(epoch + 1), o.epochs, steps_per_epoch);
     data::Batch batch;
@@ -458,6 +517,18 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
   EF_RETURN_IF_ERROR(WriteText(fs::path(o.out_dir) / "labels.txt", label_text));
   result.skipped_images = train_loader.skipped();
   if (log) std::fprintf(log, "wrote %s\n", result.model_path.c_str());
+  if (module->qat()) {
+    // The int8 model straight from the QAT ranges: no calibration pass.
+    EF_ASSIGN_OR_RETURN(ir::Graph int8, ExportQatInt8(inference, *module->qat(), qat_io));
+    EF_ASSIGN_OR_RETURN(edgetpu::CompatibilityReport check, quant::CheckEdgeTpu(int8));
+    if (!check.fully_mapped() && log) {
+      std::fprintf(log, "warning: the int8 model does not map fully to the Edge TPU (%d of %zu ops)\n",
+                   check.mapped, check.ops.size());
+    }
+    result.int8_model_path = (fs::path(o.out_dir) / "model_int8.tflite").string();
+    EF_RETURN_IF_ERROR(tflite::WriteModelFile(int8, result.int8_model_path));
+    if (log) std::fprintf(log, "wrote %s (QAT int8, %s I/O)\n", result.int8_model_path.c_str(), o.qat_io.c_str());
+  }
   return result;
 }
 

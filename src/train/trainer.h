@@ -55,6 +55,13 @@ struct TrainOptions {
   std::string out_dir;
   bool progress = true;
 
+  // Quantization-aware training (train/qat.h) for the last `qat_epochs` epochs (0: a fifth
+  // of the run, at least 1), then OUT/model_int8.tflite next to the float model, with I/O
+  // `qat_io` ("int8", "uint8" or "float").
+  bool qat = false;
+  int qat_epochs = 0;
+  std::string qat_io = "int8";
+
   // Testing hook: behave as if SIGINT arrived after this many optimizer steps.
   int64_t interrupt_after_steps = -1;
 };
@@ -75,6 +82,7 @@ struct TrainResult {
   bool interrupted = false;  // stopped by SIGINT (checkpoint written, no export)
   std::vector<EpochMetrics> epochs;
   std::string model_path;    // OUT/model.tflite
+  std::string int8_model_path;  // OUT/model_int8.tflite (--qat)
   size_t skipped_images = 0;
 };
 
