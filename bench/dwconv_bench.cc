@@ -2,6 +2,8 @@
 // shapes of MobileNetV2 1.0 224 (3x3) and MnasNet (5x5), for every ISA level this CPU can run,
 // int8, uint8 (legacy, weight zero point != 0) and float32. Reports GMAC/s.
 //   build/<dir>/bench/dwconv_bench --benchmark_filter=qs8 [threads via EF_BENCH_THREADS]
+//   float32 on AVX-512, best of 5 (the machine is shared; take the max GMAC/s, not the mean):
+//   build/<dir>/bench/dwconv_bench --benchmark_filter=f32/avx512/ --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

@@ -349,6 +349,21 @@ TEST(KernelsDwDwconv, Float32WithinTolerance) {
   uint32_t seed = 900;
   for (DwconvTester t : Int8Cases()) t.seed(seed++).TestFloat();
   DwconvTester().activation(kr::FusedActivation::kRelu6).channels(31).seed(seed++).TestFloat();
+  // The sliding 3x3 / 5x5 kernels: rows wide enough for full tiles plus checked border tiles
+  // and single-column tails, row counts that leave partial row groups, both loop orders
+  // (channel blocks inner at stride 2 and for layers larger than L2), partial channel blocks.
+  for (int k : {3, 5}) {
+    for (int stride : {1, 2}) {
+      for (bool same : {true, false}) {
+        DwconvTester().kernel(k, k).stride(stride, stride).same_padding(same).input_size(13, 23)
+            .channels(37).activation(kr::FusedActivation::kRelu6).seed(seed++).TestFloat();
+        DwconvTester().kernel(k, k).stride(stride, stride).same_padding(same).input_size(6, 5)
+            .batches(2).channels(16).seed(seed++).TestFloat();
+      }
+      DwconvTester().kernel(k, k).stride(stride, stride).input_size(190, 100).channels(35)
+          .seed(seed++).TestFloat();
+    }
+  }
 }
 
 }  // namespace

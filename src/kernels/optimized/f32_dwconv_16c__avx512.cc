@@ -1,6 +1,8 @@
-// Float32 depthwise rows with AVX-512: 16 channels per vector, one FMA per tap. Interior
-// columns (every tap inside the row) run a loop with the weights held in registers, unrolled
-// for 3x3 and 5x5; the few border columns check each tap.
+// Float32 depthwise rows with AVX-512: 16 channels per vector, one FMA per tap.
+// 3x3 and 5x5 kernels with stride 1 or 2 and no dilation (every depthwise layer of MobileNet
+// and MnasNet) go to the sliding tiles of f32_dwconv_slide__avx512.cc; other shapes run here,
+// tap by tap: interior columns (every tap inside the row) in a loop with the weights held in
+// registers, the few border columns checking each tap.
 // GCC 12 flags the deliberately undefined pass-through operand inside its own
 // avx512fintrin.h (_mm512_undefined_ps); no uninitialized value is read here.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -116,9 +118,8 @@ void Interior(const RowArgs& a, int32_t block, int32_t begin, int32_t end) {
   }
 }
 
-}  // namespace
-
-void f32_dwconv_16c__avx512(const RowArgs& a) {
+// One output row tap by tap: any kernel size, stride and dilation.
+void TapByTapRow(const RowArgs& a) {
   // Interior: ox * stride - pad_left >= 0 and the last tap inside the row.
   const int64_t last_tap = static_cast<int64_t>(a.kernel_w - 1) * a.dilation_w;
   int64_t lo = (a.pad_left + a.stride_w - 1) / a.stride_w;
@@ -138,6 +139,19 @@ void f32_dwconv_16c__avx512(const RowArgs& a) {
       Interior<0, 0>(a, block, begin, end);
     }
     BorderColumns(a, block, end == begin ? begin : end, a.out_w);
+  }
+}
+
+}  // namespace
+
+void f32_dwconv_16c__avx512(const RowArgs& args) {
+  if (f32_dwconv_slide__avx512(args)) return;
+  // Tap by tap, one output row at a time.
+  for (int32_t row = 0; row < args.out_rows; ++row) {
+    RowArgs a = args;
+    a.rows = args.rows + static_cast<int64_t>(row) * args.stride_h;
+    a.output_row = args.output_row + row * args.output_row_stride;
+    TapByTapRow(a);
   }
 }
 
