@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The main job: build edgeforge (Release) and classify the Coral test photos with the
-# MobileNetV2 int8 model, printing top-5 labels, scores and latency.
+# The main job: from the embedded Fashion-MNIST dataset to a deployed int8 model in one command.
+# Builds edgeforge and edgeforge-train (Release), then `edgeforge make` picks an architecture for
+# the latency budget, trains it with LibTorch for the time budget, quantizes it to int8, checks
+# the Edge TPU rules, evaluates float and int8, benchmarks it and writes out/fashion-mnist/
+# (model_int8.tflite, model_float.tflite, labels.txt, report.html), ending with the command that
+# serves the model. Extra arguments go to `edgeforge make` (e.g. --time-budget 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j"$(nproc)" --target edgeforge_cli >/dev/null
-data=../shared/testdata/coral
-exec build/release/edgeforge classify "$data/tf2_mobilenet_v2_1.0_224_ptq.tflite" \
-  "$data/parrot.jpg" "$data/cat.bmp" "$data/grace_hopper.bmp" "$data/bird.bmp" "$data/sunflower.bmp" \
-  "$data/owl.jpg" "$data/hot_dog.jpg" --labels "$data/imagenet_labels.txt" "$@"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DEF_BUILD_TRAINING=ON >/dev/null
+cmake --build build/release -j"$(nproc)" --target edgeforge_cli edgeforge_train_cli >/dev/null
+exec build/release/edgeforge make --data fashion-mnist --out out/fashion-mnist \
+  --time-budget "${EF_DEMO_MINUTES:-4}" "$@"
