@@ -3,6 +3,11 @@
 # transfer/, edgetpu/, ondevice/, onnx/, serve/ or train/ can be linked in by accident; the main
 # `edgeforge` library is left as it is. Included from the top-level CMakeLists.txt after the CLI
 # (it uses EF_GEN_DIR, ef_schema and the *_<isa>.cc source properties set there).
+# The sanitized suite builds the library once, without size flags: edgeforge-lite is the same
+# sources recompiled, and the Release suite builds and tests it.
+if(EF_SANITIZE)
+  return()
+endif()
 set(EF_LITE_MODULES core ir tflite kernels/reference kernels/optimized runtime runtime/ops data api)
 set(EF_LITE_SOURCES)
 foreach(m ${EF_LITE_MODULES})
