@@ -54,7 +54,7 @@ TEST(TrainRun, TinyFashionMnistRunLearnsAndExports) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->epochs.size(), 3u);
   EXPECT_LT(r->epochs.back().train_loss, r->epochs.front().train_loss);
-  EXPECT_GT(r->epochs.back().train_accuracy, 0.3);  // 10 classes: chance is 0.1
+  EXPECT_GT(r->epochs.back().train_accuracy, 0.2);  // 10 classes: chance is 0.1
   for (const char* f : {"model.tflite", "labels.txt", "metrics.csv", "run.json", "checkpoint.pt"}) {
     EXPECT_TRUE(std::filesystem::exists(dir.file(f))) << f;
   }

@@ -347,9 +347,21 @@ StatusOr<torch::Tensor> GraphModule::Forward(const torch::Tensor& images, bool t
     for (const Parameter& p : m.parameters) m.values[p.tensor_index] = p.value;
     for (size_t b = 0; b < m.buffers.size(); ++b) m.values[m.buffer_tensors[b]] = m.buffers[b].second;
     if (m.qat) m.qat->BeforeSteps(m.values, training);
+    // The frozen prefix (FreezeBefore) has no trainable parameter and its input needs no
+    // gradient: run it without autograd, so nothing is recorded or kept for backward.
+    struct GradModeRestore {
+      const bool previous = c10::GradMode::is_enabled();
+      ~GradModeRestore() { c10::GradMode::set_enabled(previous); }
+    } restore;
+    bool frozen_prefix = m.frozen_before_op > 0 && restore.previous;
+    if (frozen_prefix) c10::GradMode::set_enabled(false);
     for (size_t s = 0; s < m.steps.size(); ++s) {
       current_step = static_cast<int>(s);
       const Step& step = m.steps[s];
+      if (frozen_prefix && step.op_index >= m.frozen_before_op) {
+        c10::GradMode::set_enabled(true);
+        frozen_prefix = false;
+      }
       const bool frozen_batch_norm =
           m.step_is_batch_norm[s] && (step.op_index < m.frozen_before_op || m.qat != nullptr);
       if (!m.qat || !m.qat->RunInstead(step.op_index, m.values)) {
@@ -402,6 +414,29 @@ Status GraphModule::FreezeBefore(const std::string& name) {
     } else if (!m.consumer_ops[t].empty()) {
       op_index = m.consumer_ops[t].front();  // a weight: freeze what comes before its op
     }
+  }
+  if (op_index < 0) {
+    // Converted models name an activation after all the ops fused into it
+    // ("A/Relu6;A/add_fold;..."): a computed tensor is also found by one of those parts.
+    std::vector<int> matches;
+    for (int t = 0; t < m.num_tensors; ++t) {
+      if (m.producer[t] < 0) continue;
+      const std::string& full = m.tensor_names[t];
+      for (size_t start = 0; start <= full.size();) {
+        const size_t end = std::min(full.find(';', start), full.size());
+        if (full.compare(start, end - start, name) == 0) {
+          matches.push_back(t);
+          break;
+        }
+        start = end + 1;
+      }
+    }
+    if (matches.size() > 1) {
+      return InvalidArgument("'" + name + "' names " + std::to_string(matches.size()) + " tensors ('" +
+                             m.tensor_names[matches[0]] + "', '" + m.tensor_names[matches[1]] +
+                             "', ...); give the full name");
+    }
+    if (matches.size() == 1) op_index = m.producer[matches[0]];
   }
   if (op_index < 0) return NotFound("no tensor named '" + name + "' in the graph");
   m.frozen_before_op = op_index;

@@ -28,6 +28,7 @@ struct Parameter {
   torch::Tensor value; // requires_grad; in ATen layout (see WriteBack)
   bool is_batch_norm = false;  // gamma / beta (no weight decay)
   bool trainable = true;       // false when frozen (transfer learning)
+  double lr_scale = 1.0;       // the optimizer's step uses lr * lr_scale (fine-tuned backbones)
 };
 
 class GraphModule {
@@ -50,7 +51,8 @@ class GraphModule {
   // Named buffers (BN moving mean / variance): part of checkpoints and of the EMA.
   std::vector<std::pair<std::string, torch::Tensor>> buffers();
   // Freezes every parameter that comes before the op producing tensor `name`
-  // (--unfreeze-from); error when no tensor has that name.
+  // (--unfreeze-from); error when no tensor has that name. The frozen prefix of the graph then
+  // runs without autograd (no graph recorded, nothing kept for backward).
   Status FreezeBefore(const std::string& name);
 
   // Copies current parameter / buffer values back into the graph's constants (TFLite layouts),

@@ -23,8 +23,14 @@ bool FusableOnCpu(const torch::Tensor& value, std::initializer_list<const torch:
   if (value.scalar_type() != torch::kFloat32 && value.scalar_type() != torch::kFloat64) return false;
   for (const torch::Tensor* t : others) {
     if (!t->device().is_cpu() || t->scalar_type() != value.scalar_type() ||
-        !t->sizes().equals(value.sizes()) || !t->strides().equals(value.strides())) {
+        !t->sizes().equals(value.sizes())) {
       return false;
+    }
+    // The stride of a size-1 dimension never moves through memory: a depthwise weight
+    // [C, 1, H, W] and a gradient that autograd handed back channels_last walk the same bytes
+    // although their strides differ there.
+    for (int64_t d = 0; d < value.dim(); ++d) {
+      if (value.size(d) != 1 && t->stride(d) != value.stride(d)) return false;
     }
   }
   return true;
@@ -60,7 +66,7 @@ class SlotOptimizer : public Optimizer {
     for (size_t i = 0; i < parameters_->size(); ++i) {
       Parameter& p = (*parameters_)[i];
       if (!p.trainable || !p.value.grad().defined()) continue;
-      Update(p, slots_[i], lr, DecayApplies(p) ? options_.weight_decay : 0.0);
+      Update(p, slots_[i], lr * p.lr_scale, DecayApplies(p) ? options_.weight_decay : 0.0);
     }
   }
 

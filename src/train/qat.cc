@@ -1,6 +1,9 @@
 #include "train/qat.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <utility>
 
@@ -48,6 +51,25 @@ torch::Tensor FakeQuantize(const torch::Tensor& x, const torch::Tensor& scale, c
 
 torch::Tensor FakeQuantizeActivation(const torch::Tensor& x, float min, float max) {
   const QuantParams p = core::ChooseAsymmetric(min, max, DType::kInt8);
+  // Without autograd (a frozen prefix, evaluation): one fused pass instead of a dozen tensor
+  // operations, with the same float operations in the same order (std::round rounds half away
+  // from zero exactly as RoundHalfAway does), so the values are bit-identical.
+  if (!(torch::GradMode::is_enabled() && x.requires_grad()) && x.device().is_cpu() &&
+      x.scalar_type() == torch::kFloat32 && x.is_non_overlapping_and_dense()) {
+    torch::Tensor y = torch::empty_like(x);
+    if (y.strides().equals(x.strides())) {
+      const float scale = p.scale[0], zero_point = static_cast<float>(p.zero_point[0]);
+      const float* in = x.data_ptr<float>();
+      float* out = y.data_ptr<float>();
+      at::parallel_for(0, x.numel(), 16384, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          const float q = std::clamp(std::round(in[i] / scale) + zero_point, -128.0f, 127.0f);
+          out[i] = (q - zero_point) * scale;
+        }
+      });
+      return y;
+    }
+  }
   const auto options = torch::TensorOptions().dtype(x.scalar_type()).device(x.device());
   return FakeQuantize(x, torch::full({}, p.scale[0], options),
                       torch::full({}, static_cast<double>(p.zero_point[0]), options), -128, 127);

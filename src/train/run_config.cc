@@ -40,6 +40,7 @@ void VisitFields(TrainOptions& o, Visit&& v) {
   v("dropout", o.dropout);
   v("ema_decay", o.ema_decay);
   v("random_crop", o.random_crop);
+  v("min_crop_area", o.min_crop_area);
   v("flip", o.flip);
   v("val_fraction", o.val_fraction);
   v("limit", o.limit);

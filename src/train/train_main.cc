@@ -8,7 +8,7 @@
 //       [--qat [--qat-epochs N] [--qat-io int8|uint8|float]] --out DIR
 //   edgeforge-train --from PRETRAINED.tflite --fine-tune [--unfreeze-from TENSOR]
 //       [--backbone-lr-scale S] --data DIR --out DIR
-//     (fine-tuning defaults, each overridable: 5 epochs, batch 32, sgd, --lr 0.16, cosine, no
+//     (fine-tuning defaults, each overridable: 8 epochs, batch 32, sgd, --lr 0.16, cosine, no
 //     warm-up, --ema-decay 0.99, --min-crop-area 0.35, backbone learning rate x0.1)
 //   edgeforge-train --resume DIR [--epochs N]
 //

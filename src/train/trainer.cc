@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -70,10 +71,6 @@ struct RunData {
 // Whether two opened datasets are the same examples (a folder of photos has no split).
 bool SameExamples(const data::Dataset& a, const data::Dataset& b) {
   return a.size() == b.size() && (a.size() == 0 || a.Describe(0) == b.Describe(0));
-}
-
-void Truncate(std::vector<size_t>& indices, size_t limit) {
-  if (limit > 0 && indices.size() > limit) indices.resize(limit);
 }
 
 // Keeps every class represented when a limit cuts the list: take indices round-robin per class.
@@ -292,6 +289,9 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
   if (o.epochs <= 0 || o.batch_size <= 0 || o.image_size <= 0) {
     return InvalidArgument("--epochs, --batch and --image-size must be positive");
   }
+  if (!(o.min_crop_area > 0 && o.min_crop_area <= 1)) {
+    return InvalidArgument("--min-crop-area: expected a fraction in (0, 1], got " + std::to_string(o.min_crop_area));
+  }
   EF_ASSIGN_OR_RETURN(torch::Device device, ParseDevice(o.device));
   if (o.threads > 0) torch::set_num_threads(o.threads);
   torch::manual_seed(o.seed);
@@ -327,11 +327,38 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
     mo.dropout = o.dropout;
     mo.seed = o.seed;
     mo.labels = labels;
+    // The recipe's batch-norm momentum 0.99 averages the moving statistics over ~100 steps, which
+    // suits 350-epoch runs; a run of a few hundred steps would evaluate and export with
+    // statistics still close to their initial 0 / 1. Short runs keep about a tenth of the run in
+    // memory instead (a function of the options and the data only, so --resume rebuilds the
+    // same graph).
+    const double total_steps = static_cast<double>(o.epochs) *
+                               std::max<double>(1.0, std::floor(static_cast<double>(rd.train_indices.size()) / o.batch_size));
+    mo.batch_norm_momentum = static_cast<float>(std::clamp(1.0 - 10.0 / total_steps, 0.5, 0.99));
     EF_ASSIGN_OR_RETURN(graph, models::BuildModel(o.architecture, mo));
   }
   if (!resume) EF_RETURN_IF_ERROR(SaveRunConfig(o.out_dir, o));
   EF_ASSIGN_OR_RETURN(std::unique_ptr<GraphModule> module, GraphModule::Create(graph, device));
-  if (!o.unfreeze_from.empty()) EF_RETURN_IF_ERROR(module->FreezeBefore(o.unfreeze_from));
+  if (!o.unfreeze_from.empty()) {
+    EF_RETURN_IF_ERROR(module->FreezeBefore(o.unfreeze_from).WithContext("--unfreeze-from"));
+  }
+  if (pretrained) {
+    // The pretrained backbone learns `backbone_lr_scale` times slower than the new head.
+    size_t trainable = 0, backbone = 0;
+    for (Parameter& p : module->parameters()) {
+      const bool head = p.name.rfind(transfer::kTransferHeadPrefix, 0) == 0;
+      if (!head) p.lr_scale = o.backbone_lr_scale;
+      if (p.trainable) {
+        ++trainable;
+        if (!head) ++backbone;
+      }
+    }
+    if (log) {
+      std::fprintf(log, "fine-tuning %s: %zu of %zu weight tensors trainable (%zu in the backbone, learning rate x%g)%s%s\n",
+                   o.pretrained.c_str(), trainable, module->parameters().size(), backbone, o.backbone_lr_scale,
+                   o.unfreeze_from.empty() ? "" : ", frozen before ", o.unfreeze_from.c_str());
+    }
+  }
 
   // QAT for the last epochs; on resume, a checkpoint with QAT ranges keeps QAT on.
   EF_ASSIGN_OR_RETURN(const quant::IoType qat_io, ParseQatIo(o.qat_io));
@@ -380,12 +407,15 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
   // Inception-style crops suit photos; on tiny images (MNIST-like, <= 64 px) they cut away most
   // of the object, so only flips apply there unless asked.
   train_batches.augmentation.random_resized_crop = o.random_crop && rd.native_size > 64;
+  train_batches.augmentation.min_area = static_cast<float>(o.min_crop_area);
   train_batches.augmentation.horizontal_flip = o.flip;
   data::BatchOptions eval_batches = train_batches;
   eval_batches.shuffle = false;
   eval_batches.drop_last = false;
   eval_batches.augmentation = data::Augmentation{};
-  eval_batches.augmentation.center_crop_fraction = rd.native_size > 64 ? 0.875f : 1.0f;
+  // A pretrained model is evaluated as it will be deployed (`edgeforge evaluate`, classify):
+  // the whole photo resized; a zoo model from scratch as the recipe evaluates (centre crop).
+  eval_batches.augmentation.center_crop_fraction = rd.native_size > 64 && !pretrained ? 0.875f : 1.0f;
   data::BatchLoader train_loader(*rd.train, rd.train_indices, train_batches);
   data::BatchLoader eval_loader(rd.test ? *rd.test : *rd.train, rd.eval_indices, eval_batches);
   const size_t steps_per_epoch = train_loader.batches_per_epoch();
@@ -496,7 +526,12 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
                   "%.0f img/s, %s",
                   m.epoch, o.epochs, m.train_loss, 100 * m.train_accuracy, m.val_loss, 100 * m.val_accuracy,
                   100 * m.val_top5, m.images_per_second, FormatDuration(m.seconds).c_str());
-    progress.Finish(summary);
+    if (o.progress) {
+      progress.Finish(summary);
+    } else if (log) {  // no progress bar, but the per-epoch summary all the same
+      std::fprintf(log, "%s\n", summary);
+      std::fflush(log);
+    }
     EF_RETURN_IF_ERROR(AppendMetricsCsv(o.out_dir, m));
     EF_RETURN_IF_ERROR(WriteScalars(*events, m, m.epoch));
     EF_RETURN_IF_ERROR(SaveCheckpoint(o.out_dir, Snapshot(*module, *optimizer, ema, epoch + 1, 0, global_step)));
@@ -567,6 +602,21 @@ StatusOr<double> BenchmarkImpl(const TrainOptions& o, int warmup, int steps) {
 }
 
 }  // namespace
+
+TrainOptions FineTuneDefaults() {
+  TrainOptions o;
+  o.epochs = 8;
+  o.batch_size = 32;
+  o.optimizer = "sgd";           // Nesterov momentum 0.9
+  o.lr_per_256 = 0.16;           // batch 32: 0.02 for the head, 0.002 for the backbone
+  o.backbone_lr_scale = 0.1;
+  o.warmup_epochs = 0;
+  o.cosine = true;
+  o.weight_decay = 1e-5;
+  o.ema_decay = 0.99;
+  o.min_crop_area = 0.35;
+  return o;
+}
 
 StatusOr<double> BenchmarkTraining(const TrainOptions& options, int warmup, int steps) {
   try {

@@ -46,6 +46,7 @@ struct TrainOptions {
   float dropout = 0.2f;
   double ema_decay = 0.9999;
   bool random_crop = true;    // random resized crop; off for tiny gray images by default
+  double min_crop_area = 0.08;  // smallest crop area fraction (ImageNet's; fine-tuning: 0.35)
   bool flip = true;
   double val_fraction = 0.1;  // used when the data has no test split
   size_t limit = 0;           // train on at most this many examples (0: all)
@@ -85,6 +86,12 @@ struct TrainResult {
   std::string int8_model_path;  // OUT/model_int8.tflite (--qat)
   size_t skipped_images = 0;
 };
+
+// The defaults of a fine-tuning run (`--from X --fine-tune`) where they differ from a run from
+// scratch: 8 epochs of SGD (Nesterov) at a lower learning rate with cosine decay and no
+// warm-up, batch 32, an EMA decay suited to a few hundred steps, milder crops (min area 0.35).
+// The backbone learns `backbone_lr_scale` (0.1) times slower than the new head.
+TrainOptions FineTuneDefaults();
 
 // Runs (or, when OUT holds a checkpoint and `resume` is true, resumes) a training run.
 // Progress and messages go to `log`.

@@ -87,10 +87,12 @@ StatusOr<TrainableTransferGraph> MakeTrainableTransferGraph(const ir::Graph& pre
   drop.options = ir::DropoutOptions{dropout};
   g.AddOp(std::move(drop));
 
-  // Dense initialiser of the MnasNet reference: uniform(+-1/sqrt(classes)).
+  // Glorot uniform, as the Keras Dense layer of TF Hub / Model Maker heads. (The MnasNet
+  // reference's uniform(+-1/sqrt(classes)) suits its own 1280 features trained from scratch;
+  // on pretrained ReLU6 features it starts with logits in the tens and a loss far above log K.)
   const int32_t classes = static_cast<int32_t>(labels.size());
   std::mt19937_64 rng(seed);
-  const float range = 1.0f / std::sqrt(static_cast<float>(classes));
+  const float range = std::sqrt(6.0f / static_cast<float>(classes + dim));
   std::uniform_real_distribution<float> uniform(-range, range);
   std::vector<float> weights(static_cast<size_t>(classes * dim));
   for (float& w : weights) w = uniform(rng);

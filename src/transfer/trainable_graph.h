@@ -16,6 +16,9 @@
 
 namespace edgeforge::transfer {
 
+// Every tensor of the new head is named with this prefix (the rest is the pretrained backbone).
+inline constexpr const char* kTransferHeadPrefix = "transfer_head/";
+
 struct TrainableTransferGraph {
   ir::Graph graph;           // float, training form, output = SOFTMAX of the new head
   std::string feature_name;  // where the backbone ends (the new head's input)
