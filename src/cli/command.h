@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
@@ -24,6 +25,28 @@ struct Command {
 // Prints "edgeforge: error: <message>" to stderr and returns kExitBadInput (flag errors are
 // caught by CLI11 before a command runs and exit with kExitUsage).
 int ReportError(const Status& status);
+
+// Parses the command line and runs the chosen subcommand; `program` names the binary in usage
+// errors. Shared by `edgeforge` and the device-only `edgeforge-lite`.
+inline int ParseAndRun(CLI::App& app, std::vector<Command>& commands, int argc, char** argv,
+                       const char* program) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s: usage error: %s\nRun '%s --help' for usage.\n", program, e.what(), program);
+    return kExitUsage;
+  }
+  for (Command& c : commands) {
+    if (c.app->parsed()) return c.run();
+  }
+  return kExitUsage;
+}
 
 void AddInfoCommand(CLI::App& root, std::vector<Command>& commands);
 void AddRunCommand(CLI::App& root, std::vector<Command>& commands);

@@ -25,20 +25,5 @@ int main(int argc, char** argv) {
   AddRunCommand(app, commands);
   AddClassifyCommand(app, commands);
   AddBenchCommand(app, commands);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "edgeforge-lite: usage error: %s\nRun 'edgeforge-lite --help' for usage.\n", e.what());
-    return kExitUsage;
-  }
-  for (Command& c : commands) {
-    if (c.app->parsed()) return c.run();
-  }
-  return kExitUsage;
+  return ParseAndRun(app, commands, argc, argv, "edgeforge-lite");
 }
