@@ -13,6 +13,8 @@
 #include "edgeforge/interpreter.h"
 #include "edgetpu/compatibility.h"
 #include "ir/dequantize_pass.h"
+#include "ir/training_passes.h"
+#include "models/zoo.h"
 #include "test_util.h"
 #include "tflite/reader.h"
 #include "tflite/writer.h"
@@ -200,6 +202,31 @@ TEST(TransferHeadOnly, FloatBackboneIsQuantizedWithTheTrainingPhotos) {
   auto int8 = tflite::ReadModelFile(tmp.file("out/model_int8.tflite"));
   ASSERT_TRUE(int8.ok()) << int8.status().message();
   EXPECT_EQ(int8->tensor(int8->inputs[0]).dtype, DType::kUInt8);
+  EXPECT_EQ(int8->metadata.labels, (std::vector<std::string>{"daisy", "roses", "tulips"}));
+}
+
+// A model edgeforge trained is a backbone too: the trainer exports a zoo graph in inference form
+// with labels and mean/std metadata, which is what this builds (with untrained weights).
+TEST(TransferHeadOnly, EdgeforgeZooExportIsABackbone) {
+  TempDir tmp;
+  models::ModelOptions mo;
+  mo.image_size = 32;
+  mo.num_classes = 10;
+  mo.width_multiplier = 0.35f;
+  auto zoo = models::BuildModel("mobilenet-v2", mo);
+  ASSERT_TRUE(zoo.ok()) << zoo.status().message();
+  auto inference = ir::ToInferenceForm(*zoo);
+  ASSERT_TRUE(inference.ok()) << inference.status().message();
+  ASSERT_TRUE(tflite::WriteModelFile(*inference, tmp.file("zoo.tflite")).ok());
+  testing::MakeFlowersSubset(tmp.file("data"), {"daisy", "roses", "tulips"}, 3, 1);
+  auto report = transfer::TrainHeadOnly(SmallRun(tmp.file("zoo.tflite"), tmp.file("data"), tmp.file("out")), nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->head_kind, transfer::HeadKind::kFullyConnected);
+  EXPECT_GT(report->feature_dim, 0);
+  ASSERT_TRUE(report->edgetpu_fully_mapped.has_value());
+  EXPECT_TRUE(*report->edgetpu_fully_mapped);
+  auto int8 = tflite::ReadModelFile(tmp.file("out/model_int8.tflite"));
+  ASSERT_TRUE(int8.ok()) << int8.status().message();
   EXPECT_EQ(int8->metadata.labels, (std::vector<std::string>{"daisy", "roses", "tulips"}));
 }
 
