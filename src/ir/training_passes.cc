@@ -221,7 +221,7 @@ Status RemoveBatchNorm(Graph& g) {
         continue;
       }
       // Not after a convolution of its own: y = x * scale + shift as MUL and ADD.
-      const std::string& y_name = g.tensor(y).name;
+      const std::string y_name = g.tensor(y).name;  // a copy: AddFloatConstant grows g.tensors
       const int scale = AddFloatConstant(g, y_name + "/bn_scale", affine->scale);
       const int shift = AddFloatConstant(g, y_name + "/bn_shift", affine->shift);
       Tensor scaled = g.tensor(y);

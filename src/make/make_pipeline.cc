@@ -105,13 +105,14 @@ StatusOr<MakeResult> RunMake(const MakeOptions& o, std::FILE* log) {
   report.command = o.command_line;
 
   const bool transfer = !o.from.empty();
-  // Fail before any data is prepared when training from scratch is impossible.
   EF_RETURN_IF_ERROR(CheckDataExists(o.data));
-  if (!transfer) EF_RETURN_IF_ERROR(FindTrainBinary().status());
   std::error_code ec;
   fs::create_directories(o.out, ec);
   if (ec) return IoError(o.out + ": cannot create the output folder: " + ec.message());
+  // Data errors first (they are the user's to fix whatever the build), then whether training
+  // from scratch is possible in this build, before anything is trained.
   EF_ASSIGN_OR_RETURN(DataPlan plan, PlanData(o, transfer, log));
+  if (!transfer) EF_RETURN_IF_ERROR(FindTrainBinary().status());
   report.dataset.spec = o.data;
   report.dataset.description = plan.summary;
   report.dataset.class_names = plan.class_names;
