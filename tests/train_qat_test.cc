@@ -27,6 +27,7 @@
 #include "train/graph_module.h"
 #include "train/qat.h"
 #include "train/trainer.h"
+#include "train_test_runs.h"
 
 namespace edgeforge {
 namespace {
@@ -100,22 +101,8 @@ TEST(TrainQat, ActivationsAreFakeQuantizedExactlyWhereTheInferenceFormHasTensors
 }
 
 train::TrainOptions TinyQatRun(const std::string& out) {
-  train::TrainOptions o;
-  o.architecture = "mobilenet-v2";
-  o.width_multiplier = 0.35f;
-  o.data = "fashion-mnist";
-  o.image_size = 32;
-  o.epochs = 2;
-  o.batch_size = 32;
-  o.threads = 1;
-  o.workers = 1;
-  o.limit = 256;
+  train::TrainOptions o = testing::TinyFashionMnistRun(out);
   o.eval_limit = 64;
-  o.lr_per_256 = 0.1;
-  o.optimizer = "sgd";
-  o.ema_decay = 0.9;
-  o.out_dir = out;
-  o.progress = false;
   o.qat = true;
   o.qat_epochs = 1;
   return o;

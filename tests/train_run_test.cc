@@ -19,31 +19,14 @@
 #include "train/graph_module.h"
 #include "train/tensorboard.h"
 #include "train/trainer.h"
+#include "train_test_runs.h"
 
 namespace edgeforge {
 namespace {
 
 using testing::TempDir;
 
-train::TrainOptions TinyRun(const std::string& out) {
-  train::TrainOptions o;
-  o.architecture = "mobilenet-v2";
-  o.width_multiplier = 0.35f;
-  o.data = "fashion-mnist";
-  o.image_size = 32;
-  o.epochs = 2;
-  o.batch_size = 32;
-  o.threads = 1;
-  o.workers = 1;
-  o.limit = 256;
-  o.eval_limit = 100;
-  o.lr_per_256 = 0.1;
-  o.optimizer = "sgd";
-  o.ema_decay = 0.9;
-  o.out_dir = out;
-  o.progress = false;
-  return o;
-}
+train::TrainOptions TinyRun(const std::string& out) { return testing::TinyFashionMnistRun(out); }
 
 TEST(TrainRun, TinyFashionMnistRunLearnsAndExports) {
   TempDir dir;

@@ -24,7 +24,10 @@ struct Command {
 
 // Prints "edgeforge: error: <message>" to stderr and returns kExitBadInput (flag errors are
 // caught by CLI11 before a command runs and exit with kExitUsage).
-int ReportError(const Status& status);
+inline int ReportError(const Status& status) {
+  std::fprintf(stderr, "edgeforge: error: %s\n", status.message().c_str());
+  return kExitBadInput;
+}
 
 // Parses the command line and runs the chosen subcommand; `program` names the binary in usage
 // errors. Shared by `edgeforge` and the device-only `edgeforge-lite`.

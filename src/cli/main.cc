@@ -1,14 +1,5 @@
 // edgeforge: train, quantize, check and run TensorFlow Lite image classifiers.
-#include <cstdio>
-
 #include "cli/command.h"
-
-namespace edgeforge::cli {
-int ReportError(const Status& status) {
-  std::fprintf(stderr, "edgeforge: error: %s\n", status.message().c_str());
-  return kExitBadInput;
-}
-}  // namespace edgeforge::cli
 
 int main(int argc, char** argv) {
   using namespace edgeforge::cli;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "data/augment.h"
 #include "data/folder_dataset.h"
@@ -211,6 +212,24 @@ IndexSplit StratifiedSplit(const Dataset& dataset, double fraction, uint64_t see
   std::sort(split.first.begin(), split.first.end());
   std::sort(split.second.begin(), split.second.end());
   return split;
+}
+
+std::vector<size_t> InterleaveClasses(const Dataset& dataset, const std::vector<size_t>& indices, size_t limit) {
+  std::map<int, std::vector<size_t>> by_class;
+  for (size_t i : indices) by_class[dataset.label(i)].push_back(i);
+  std::vector<size_t> out;
+  out.reserve(std::min(limit, indices.size()));
+  for (size_t round = 0; out.size() < limit; ++round) {
+    bool any = false;
+    for (const auto& [label, members] : by_class) {
+      if (round < members.size() && out.size() < limit) {
+        out.push_back(members[round]);
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return out;
 }
 
 }  // namespace edgeforge::data

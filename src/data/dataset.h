@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,5 +61,11 @@ struct IndexSplit {
   std::vector<size_t> second;
 };
 IndexSplit StratifiedSplit(const Dataset& dataset, double fraction, uint64_t seed);
+
+// `indices` reordered by taking each class in turn (the first example of every class in label
+// order, then the second of each, ...), keeping their order within a class, cut to at most
+// `limit`: any prefix samples every class evenly (calibration, limited evaluation or training).
+std::vector<size_t> InterleaveClasses(const Dataset& dataset, const std::vector<size_t>& indices,
+                                      size_t limit = SIZE_MAX);
 
 }  // namespace edgeforge::data

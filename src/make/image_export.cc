@@ -58,20 +58,7 @@ StatusOr<ExportCount> ExportImages(const data::Dataset& dataset, const std::vect
 std::vector<size_t> ClassBalancedPrefix(const data::Dataset& dataset, const std::vector<size_t>& indices,
                                         size_t count) {
   if (count == 0 || count >= indices.size()) return indices;
-  std::map<int, std::vector<size_t>> by_class;
-  for (size_t i : indices) by_class[dataset.label(i)].push_back(i);
-  std::vector<size_t> out;
-  for (size_t round = 0; out.size() < count; ++round) {
-    bool any = false;
-    for (auto& [label, members] : by_class) {
-      if (round < members.size() && out.size() < count) {
-        out.push_back(members[round]);
-        any = true;
-      }
-    }
-    if (!any) break;
-  }
-  return out;
+  return data::InterleaveClasses(dataset, indices, count);
 }
 
 }  // namespace edgeforge::make

@@ -61,21 +61,9 @@ StatusOr<std::unique_ptr<data::Dataset>> OpenCalibrationData(const std::string& 
 }
 
 std::vector<size_t> InterleaveClasses(const data::Dataset& dataset) {
-  const size_t classes = std::max<size_t>(dataset.class_names().size(), 1);
-  std::vector<std::vector<size_t>> by_class(classes);
-  for (size_t i = 0; i < dataset.size(); ++i) {
-    // A label outside the class list still calibrates; it joins the last class.
-    const int label = dataset.label(i);
-    by_class[std::min(static_cast<size_t>(std::max(label, 0)), classes - 1)].push_back(i);
-  }
-  std::vector<size_t> interleaved;
-  interleaved.reserve(dataset.size());
-  for (size_t round = 0; interleaved.size() < dataset.size(); ++round) {
-    for (const std::vector<size_t>& examples : by_class) {
-      if (round < examples.size()) interleaved.push_back(examples[round]);
-    }
-  }
-  return interleaved;
+  std::vector<size_t> all(dataset.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  return data::InterleaveClasses(dataset, all);
 }
 
 StatusOr<std::vector<std::string>> ListCalibrationImages(const std::string& dir) {

@@ -60,29 +60,6 @@ StatusOr<std::vector<int>> MatchOutputsToClasses(const std::vector<std::string>&
   return class_of_output;
 }
 
-// The first `limit` of `order` taking each class in turn, so a limited evaluation still sees
-// every class (datasets are usually sorted by class).
-std::vector<size_t> InterleavedByClass(const data::Dataset& dataset, const std::vector<size_t>& order, size_t limit) {
-  std::vector<std::vector<size_t>> by_class(dataset.class_names().size());
-  for (size_t index : order) {
-    const size_t label = index < dataset.size() ? static_cast<size_t>(dataset.label(index)) : 0;
-    if (label >= by_class.size()) by_class.resize(label + 1);
-    by_class[label].push_back(index);
-  }
-  std::vector<size_t> out;
-  for (size_t round = 0; out.size() < limit; ++round) {
-    bool any = false;
-    for (const std::vector<size_t>& members : by_class) {
-      if (round < members.size() && out.size() < limit) {
-        out.push_back(members[round]);
-        any = true;
-      }
-    }
-    if (!any) break;
-  }
-  return out;
-}
-
 void OutputToFloat(const runtime::RtTensor& t, std::vector<float>& out) {
   const size_t n = static_cast<size_t>(t.num_elements());
   out.resize(n);
@@ -142,7 +119,7 @@ StatusOr<EvaluationResult> EvaluateModel(std::shared_ptr<const ir::Graph> graph,
     order.resize(dataset.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   }
-  if (options.limit > 0 && order.size() > options.limit) order = InterleavedByClass(dataset, order, options.limit);
+  if (options.limit > 0 && order.size() > options.limit) order = data::InterleaveClasses(dataset, order, options.limit);
 
   runtime::RtTensor& input_tensor = interpreter->input(0);
   const std::span<uint8_t> input_bytes(input_tensor.data, input_tensor.bytes());

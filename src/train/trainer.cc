@@ -73,25 +73,21 @@ bool SameExamples(const data::Dataset& a, const data::Dataset& b) {
   return a.size() == b.size() && (a.size() == 0 || a.Describe(0) == b.Describe(0));
 }
 
-// Keeps every class represented when a limit cuts the list: take indices round-robin per class.
+// Keeps every class represented when a limit cuts the list: a seeded shuffle within each
+// class, then the classes in turn (data::InterleaveClasses), back in index order.
 std::vector<size_t> ClassBalancedPrefix(const data::Dataset& d, std::vector<size_t> indices,
                                         size_t limit, uint64_t seed) {
   if (limit == 0 || indices.size() <= limit) return indices;
   std::vector<std::vector<size_t>> per_class(d.class_names().size());
   for (size_t i : indices) per_class[static_cast<size_t>(d.label(i))].push_back(i);
   std::mt19937_64 rng(seed);
-  for (auto& c : per_class) std::shuffle(c.begin(), c.end(), rng);
-  std::vector<size_t> out;
-  for (size_t k = 0; out.size() < limit; ++k) {
-    bool any = false;
-    for (auto& c : per_class) {
-      if (k < c.size() && out.size() < limit) {
-        out.push_back(c[k]);
-        any = true;
-      }
-    }
-    if (!any) break;
+  std::vector<size_t> shuffled;
+  shuffled.reserve(indices.size());
+  for (auto& c : per_class) {
+    std::shuffle(c.begin(), c.end(), rng);
+    shuffled.insert(shuffled.end(), c.begin(), c.end());
   }
+  std::vector<size_t> out = data::InterleaveClasses(d, shuffled, limit);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -128,6 +124,13 @@ StatusOr<RunData> OpenRunData(const TrainOptions& o) {
     }
   }
   return rd;
+}
+
+// Zeroes the gradients the last backward pass accumulated (kept allocated for the next one).
+void ZeroGradients(GraphModule& module) {
+  for (Parameter& p : module.parameters()) {
+    if (p.value.grad().defined()) p.value.mutable_grad().zero_();
+  }
 }
 
 // A loader batch as the NHWC float tensor GraphModule::Forward takes, on `device`.
@@ -473,9 +476,7 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
       torch::Tensor labels_t = BatchLabels(batch, device);
       EF_ASSIGN_OR_RETURN(torch::Tensor logits, module->Forward(BatchImages(batch, o.image_size, channels, device), true));
       torch::Tensor loss = SmoothedCrossEntropy(logits, labels_t, o.label_smoothing);
-      for (Parameter& p : module->parameters()) {
-        if (p.value.grad().defined()) p.value.mutable_grad().zero_();
-      }
+      ZeroGradients(*module);
       try {
         loss.backward();
       } catch (const c10::Error& e) {
@@ -589,9 +590,7 @@ StatusOr<double> BenchmarkImpl(const TrainOptions& o, int warmup, int steps) {
   std::chrono::steady_clock::time_point start;
   for (int step = 0; step < warmup + steps; ++step) {
     if (step == warmup) start = std::chrono::steady_clock::now();
-    for (Parameter& p : module->parameters()) {
-      if (p.value.grad().defined()) p.value.mutable_grad().zero_();
-    }
+    ZeroGradients(*module);
     EF_ASSIGN_OR_RETURN(torch::Tensor logits, module->Forward(images, true));
     SmoothedCrossEntropy(logits, labels, o.label_smoothing).backward();
     optimizer->Step(0.008);

@@ -1,19 +1,8 @@
 // edgeforge-lite: the device binary (cmake/device.cmake). Only the commands that run a model
 // (info, run, classify, bench), so it links against the inference modules alone and stays small;
 // everything else is in the full `edgeforge`. In its own folder because the full CLI globs
-// src/cli/*.cc, and this file has a main() and a ReportError of its own.
-#include <cstdio>
-
+// src/cli/*.cc, and this file has a main() of its own.
 #include "cli/command.h"
-
-namespace edgeforge::cli {
-// main.cc's definition lives beside the registration of every command, so the lite binary
-// carries its own (same text, same exit code).
-int ReportError(const Status& status) {
-  std::fprintf(stderr, "edgeforge: error: %s\n", status.message().c_str());
-  return kExitBadInput;
-}
-}  // namespace edgeforge::cli
 
 int main(int argc, char** argv) {
   using namespace edgeforge::cli;
