@@ -235,6 +235,8 @@ TEST_F(QuantCli, BadFlagsAreUsageErrors) {
       "quantize " + small_ + out + " --calibration " + kFlowersTrain + " --target gpu",
       "quantize " + small_ + out + " --calibration " + kFlowersTrain + " --target edgetpu --io float",
       "quantize " + small_ + out + " --mode float16 --target edgetpu",
+      "quantize " + small_ + out + " --calibration " + kFlowersTrain + " --target edgetpu --keep-hard-swish",
+      "quantize " + small_ + out + " --mode dynamic --keep-hard-swish",
       "quantize " + small_ + out,  // int8 without calibration images
       "quantize " + small_ + out + " --calibration " + kFlowersTrain + " --mean 127.5",
       "quantize " + small_,  // no --out

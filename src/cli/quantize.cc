@@ -1,13 +1,14 @@
 // edgeforge quantize FLOAT.tflite --out OUT.tflite [--calibration DATA] [--mode int8|dynamic|float16]
 //     [--io uint8|int8|float] [--calibrator minmax|percentile|mse] [--percentile 99.99]
 //     [--samples N] [--report-samples N] [--report FILE.json] [--target edgetpu]
-//     [--mean M[,M,M] --std S[,S,S]] [--threads N]
+//     [--keep-hard-swish] [--mean M[,M,M] --std S[,S,S]] [--threads N]
 // Post-training quantization of a float model (see src/quant/). int8 calibrates on any dataset
 // (a folder of images, class subfolders, IDX files, TFRecord files or prefix, "fashion-mnist";
 // images converted to the model's channels) and prints how far the result is from the float
-// model on held-back images. --target edgetpu makes the batch static, rewrites HARD_SWISH into
-// ops the Edge TPU maps, defaults to uint8 I/O and fails (exit 1, nothing written) with the
-// Edge TPU check's log when some op would not map.
+// model on held-back images. int8 rewrites HARD_SWISH into ops the Edge TPU maps unless
+// --keep-hard-swish (a CPU-only model: one op instead of three). --target edgetpu also makes the
+// batch static, defaults to uint8 I/O and fails (exit 1, nothing written) with the Edge TPU
+// check's log when some op would not map.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -36,6 +37,7 @@ struct QuantizeFlags {
   size_t report_samples = 10;
   std::string report_path;
   std::string target;
+  bool keep_hard_swish = false;
   std::vector<float> mean;
   std::vector<float> std;
   int threads = 1;
@@ -89,6 +91,13 @@ int RunQuantize(const QuantizeFlags& f) {
   if (r.edgetpu && r.mode != quant::QuantizationMode::kInt8) {
     return UsageError("--target edgetpu needs --mode int8 (the Edge TPU runs 8-bit models only)");
   }
+  if (f.keep_hard_swish && r.mode != quant::QuantizationMode::kInt8) {
+    return UsageError("--keep-hard-swish applies to --mode int8 only (the other modes keep every op as it is)");
+  }
+  if (f.keep_hard_swish && r.edgetpu) {
+    return UsageError("--keep-hard-swish cannot go with --target edgetpu: the Edge TPU has no HARD_SWISH");
+  }
+  r.keep_hard_swish = f.keep_hard_swish;
   if (r.edgetpu && f.io == "float") {
     return UsageError("--target edgetpu needs 8-bit model I/O (--io uint8 or int8): a float input or output "
                       "would stay on the CPU");
@@ -171,6 +180,8 @@ void AddQuantizeCommand(CLI::App& root, std::vector<Command>& commands) {
       ->capture_default_str();
   app->add_option("--report", f->report_path, "also write the report as JSON to this file");
   app->add_option("--target", f->target, "hardware to prepare the model for")->check(CLI::IsMember({"edgetpu"}));
+  app->add_flag("--keep-hard-swish", f->keep_hard_swish,
+               "int8: keep HARD_SWISH as one op (faster on CPUs; the Edge TPU cannot run it)");
   app->add_option("--mean", f->mean, "input mean per channel (default: the model's metadata)")->delimiter(',');
   app->add_option("--std", f->std, "input std per channel (default: the model's metadata)")->delimiter(',');
   app->add_option("--threads", f->threads, "threads")->check(CLI::Range(1, 256));

@@ -31,7 +31,8 @@ struct Candidate {
 };
 
 // The zoo architectures × widths 0.5, 0.75, 1.0; for the Edge TPU without MobileNetV3 (its
-// hard-swish is not among the Edge TPU's ops on older runtimes).
+// hard-swish maps only as three ops, ADD + MUL + MUL, a cost the CPU latency measurement
+// that ranks the candidates does not see).
 std::vector<Candidate> DefaultCandidates(const std::string& target);
 
 double AccuracyProxy(int64_t macs);

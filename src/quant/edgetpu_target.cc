@@ -47,9 +47,9 @@ ir::Op Elementwise(ir::OpType type, int32_t code, int a, int b, int out, ir::Act
 
 }  // namespace
 
-int DecomposeHardSwish(ir::Graph& g) {
+std::vector<HardSwishRewrite> DecomposeHardSwish(ir::Graph& g) {
   std::vector<ir::Op> ops;
-  int rewritten = 0;
+  std::vector<HardSwishRewrite> rewritten;
   for (ir::Op& op : g.ops) {
     if (op.type != ir::OpType::kHardSwish) {
       ops.push_back(std::move(op));
@@ -64,10 +64,22 @@ int DecomposeHardSwish(ir::Graph& g) {
     ops.push_back(Elementwise(ir::OpType::kAdd, kBuiltinAdd, x, three, plus3, ir::Activation::kRelu6));
     ops.push_back(Elementwise(ir::OpType::kMul, kBuiltinMul, plus3, one_sixth, gate, ir::Activation::kNone));
     ops.push_back(Elementwise(ir::OpType::kMul, kBuiltinMul, x, gate, y, ir::Activation::kNone));
-    ++rewritten;
+    rewritten.push_back({x, plus3, gate, y});
   }
   g.ops = std::move(ops);
   return rewritten;
+}
+
+void DeriveHardSwishRanges(const std::vector<HardSwishRewrite>& rewrites, size_t tensor_count,
+                           TensorRanges& ranges) {
+  ranges.resize(std::max(ranges.size(), tensor_count));
+  for (const HardSwishRewrite& r : rewrites) {
+    const std::optional<ValueRange>& x = ranges[static_cast<size_t>(r.input)];
+    if (!x) continue;
+    const float lo = std::clamp(x->min + 3.0f, 0.0f, 6.0f), hi = std::clamp(x->max + 3.0f, 0.0f, 6.0f);
+    ranges[static_cast<size_t>(r.shifted)] = ValueRange{lo, hi};
+    ranges[static_cast<size_t>(r.gate)] = ValueRange{lo / 6.0f, hi / 6.0f};
+  }
 }
 
 StatusOr<edgetpu::CompatibilityReport> CheckEdgeTpu(const ir::Graph& graph) {

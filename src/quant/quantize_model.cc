@@ -29,10 +29,13 @@ StatusOr<int64_t> Write(const ir::Graph& graph, const std::string& path) {
 StatusOr<QuantizeOutcome> QuantizeInt8Model(const QuantizeRequest& r, ir::Graph float_graph,
                                             QuantizeOutcome outcome, std::FILE* log) {
   const std::string& source = r.model_path;
-  if (r.edgetpu) {
-    const int rewritten = DecomposeHardSwish(float_graph);
+  if (r.edgetpu && r.keep_hard_swish) {
+    return InvalidArgument(source + ": HARD_SWISH cannot be kept for the Edge TPU, which has no such op");
+  }
+  if (!r.keep_hard_swish) {
+    const size_t rewritten = DecomposeHardSwish(float_graph).size();
     if (rewritten > 0) {
-      Log(log, "--target edgetpu: " + std::to_string(rewritten) +
+      Log(log, std::to_string(rewritten) +
                    " HARD_SWISH ops rewritten as x * relu6(x + 3) / 6 (the Edge TPU has no HARD_SWISH)");
     }
   }

@@ -37,7 +37,10 @@ struct QuantizeRequest {
   size_t report_samples = 10;  // held-back images for the report (0: no report)
   // Overrides the preprocessing recorded in the model's metadata.
   std::optional<InputPreprocessing> preprocessing;
-  // HARD_SWISH rewritten (DecomposeHardSwish), static batch, then require a full Edge TPU mapping.
+  // int8 rewrites HARD_SWISH (DecomposeHardSwish) so that the model maps to the Edge TPU;
+  // keeping it gives one op instead of three (a CPU-only model) and cannot go with `edgetpu`.
+  bool keep_hard_swish = false;
+  // uint8 I/O is the caller's; here: static batch, then require a full Edge TPU mapping.
   bool edgetpu = false;
 };
 

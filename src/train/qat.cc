@@ -377,11 +377,16 @@ std::vector<std::string> QatRuntime::QuantizedTensorNames() const {
 }
 
 StatusOr<ir::Graph> ExportQatInt8(const ir::Graph& inference, const QatRuntime& qat, quant::IoType io) {
-  EF_RETURN_IF_ERROR(quant::CheckInt8Support(inference, "QAT export"));
   EF_ASSIGN_OR_RETURN(quant::TensorRanges ranges, qat.RangesFor(inference));
+  // As every int8 model edgeforge writes: HARD_SWISH in ops the Edge TPU maps. QAT trained the
+  // single op, so the two tensors the rewrite adds take ranges derived from its input's.
+  ir::Graph graph = inference;
+  const std::vector<quant::HardSwishRewrite> rewrites = quant::DecomposeHardSwish(graph);
+  quant::DeriveHardSwishRanges(rewrites, graph.tensors.size(), ranges);
+  EF_RETURN_IF_ERROR(quant::CheckInt8Support(graph, "QAT export"));
   quant::Int8Options options;
   options.io = io;
-  EF_ASSIGN_OR_RETURN(quant::QuantizedGraph q, quant::QuantizeInt8(inference, ranges, options, "QAT export"));
+  EF_ASSIGN_OR_RETURN(quant::QuantizedGraph q, quant::QuantizeInt8(graph, ranges, options, "QAT export"));
   q.graph.metadata.input_mean = inference.metadata.input_mean;
   q.graph.metadata.input_std = inference.metadata.input_std;
   quant::MakeBatchStatic(q.graph);

@@ -81,7 +81,7 @@ class QatRuntime {
 };
 
 // The int8 model of a QAT run: `inference` (ToInferenceForm of the EMA weights) quantized with
-// the QAT ranges, batch fixed to 1 (the Edge TPU compiler needs static shapes).
+// the QAT ranges, HARD_SWISH rewritten and batch fixed to 1, so that it maps to the Edge TPU.
 StatusOr<ir::Graph> ExportQatInt8(const ir::Graph& inference, const QatRuntime& qat, quant::IoType io);
 
 }  // namespace edgeforge::train
