@@ -5,6 +5,9 @@
 // input, so images are cheap) and bad input of every kind.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -156,6 +159,43 @@ TEST_F(QuantMobileNetV2, ReportsSqnrTop1AgreementAndSizes) {
     EXPECT_LE(layers[i - 1]["sqnr_db"].get<double>(), layers[i]["sqnr_db"].get<double>());
   }
   EXPECT_GT(layers[0]["sqnr_db"].get<double>(), 10.0) << "worst layer " << layers[0];
+}
+
+// Issue 5: dynamic-range and float16 versions of the (trained, published) MobileNetV2 against the
+// float model's outputs, relative to their largest, in edgeforge's runtime and in TFLite's, on
+// real photos. float16 stays within 1e-2. Dynamic range quantizes every activation to 8 bits on
+// the fly, 53 times in MobileNetV2: measured, the TFLite runtime itself is 2.5e-2 off on cat.bmp
+// (edgeforge, TFLite's reference hybrid kernels: 3.1e-2; parrot.jpg 1.2e-3 and 4.3e-3), so its
+// bound is 4e-2.
+TEST_F(QuantMobileNetV2, DynamicAndFloat16StayCloseToFloatInBothRuntimes) {
+  auto f = ReadGraph(float_model_);
+  ASSERT_NE(f, nullptr);
+  const quant::InputPreprocessing p{f->metadata.input_mean, f->metadata.input_std};
+  for (const char* mode : {"dynamic", "float16"}) {
+    SCOPED_TRACE(mode);
+    const std::string out = dir_->file(std::string(mode) + ".tflite");
+    auto r = RunCli("quantize " + float_model_ + " --mode " + mode + " --out " + out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto q = ReadGraph(out);
+    ASSERT_NE(q, nullptr);
+    for (const char* name : {"cat.bmp", "parrot.jpg"}) {
+      SCOPED_TRACE(name);
+      auto input = quant::ImageInputBytes(TestData(std::string("coral/") + name), f->tensor(f->inputs[0]), p);
+      ASSERT_TRUE(input.ok()) << input.status().message();
+      const std::vector<float> want = Dequantized(f->tensor(f->outputs[0]), testing::RunOurRuntime(f, *input));
+      const float largest = *std::max_element(want.begin(), want.end());
+      const std::vector<uint8_t> ours = testing::RunOurRuntime(q, *input);
+      for (const auto& [runtime, bytes] : {std::pair{"edgeforge", ours}, {"TFLite", testing::RunOracle(out, *input, *dir_)}}) {
+        const std::vector<float> got = Dequantized(q->tensor(q->outputs[0]), bytes);
+        ASSERT_EQ(got.size(), want.size()) << runtime;
+        float worst = 0;
+        for (size_t k = 0; k < got.size(); ++k) worst = std::max(worst, std::fabs(got[k] - want[k]));
+        const float bound = std::string(mode) == "float16" ? 1e-2f : 4e-2f;
+        EXPECT_LE(worst, bound * largest) << runtime << ": largest output " << largest;
+        std::printf("%s %s %s: max |difference| %.2g of largest output %.3g\n", mode, name, runtime, worst, largest);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
