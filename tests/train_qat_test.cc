@@ -196,6 +196,11 @@ void ExpectTinyQatRunExportsMatchingInt8(const std::string& architecture) {
   }
   const torch::Tensor qat_top1 = logits.argmax(1);
   const torch::Tensor qat_probabilities = torch::softmax(logits, 1).contiguous();
+  // Top-1 can only be asked to agree where the QAT forward's top two are further apart than the
+  // int8 scores may move (4/256 each way, checked below); the tiny run's model, barely trained
+  // from a small initial classifier, has near-ties everywhere, so the scores are the real check.
+  const torch::Tensor top2 = std::get<0>(qat_probabilities.topk(2, 1));
+  const torch::Tensor decisive = (top2.select(1, 0) - top2.select(1, 1)) > 8.0f / 256;
 
   auto model = Model::FromFile(r->int8_model_path);
   ASSERT_TRUE(model.ok()) << model.status().message();
@@ -204,7 +209,7 @@ void ExpectTinyQatRunExportsMatchingInt8(const std::string& architecture) {
   const std::string oracle = std::string(EF_BINARY_DIR) + "/oracle/run_tflite.mjs";
   ASSERT_TRUE(std::filesystem::exists(oracle)) << "TFLite oracle missing: " << oracle;
   const size_t pixels = 32 * 32;
-  int agree = 0;
+  int agree = 0, decided = 0;
   float max_score_error = 0;
   for (int i = 0; i < n; ++i) {
     std::span<const float> image(batch.images.data() + i * pixels, pixels);
@@ -213,7 +218,10 @@ void ExpectTinyQatRunExportsMatchingInt8(const std::string& architecture) {
     ASSERT_TRUE((*interpreter)->Invoke().ok());
     std::span<const uint8_t> ours = (*interpreter)->output_bytes(0);
     const std::vector<float> scores = (*interpreter)->OutputAsFloat(0);
-    if (TopK(scores, 1)[0].index == qat_top1[i].item<int64_t>()) ++agree;
+    if (decisive[i].item<bool>()) {
+      ++decided;
+      if (TopK(scores, 1)[0].index == qat_top1[i].item<int64_t>()) ++agree;
+    }
     // Scores too, not only the winner (a barely trained model may favour one class): the int8
     // softmax has steps of 1/256.
     for (size_t k = 0; k < scores.size(); ++k) {
@@ -230,10 +238,10 @@ void ExpectTinyQatRunExportsMatchingInt8(const std::string& architecture) {
           << "image " << i << ": edgeforge and TFLite differ";
     }
   }
-  EXPECT_GE(agree, n * 9 / 10) << agree << " of " << n << " top-1 agree with the QAT forward";
+  EXPECT_GE(agree, decided * 9 / 10) << agree << " of " << decided << " top-1 agree with the QAT forward";
   EXPECT_LE(max_score_error, 4.0f / 256) << "int8 scores vs the QAT forward's softmax";
-  std::printf("%s QAT forward vs int8 model: top-1 agrees on %d of %d images, scores within %.4f\n",
-              architecture.c_str(), agree, n, max_score_error);
+  std::printf("%s QAT forward vs int8 model: top-1 agrees on %d of the %d (of %d) images with a clear "
+              "winner, scores within %.4f\n", architecture.c_str(), agree, decided, n, max_score_error);
 }
 
 TEST(TrainQat, TinyRunExportsInt8ModelMatchingOracleAndQatForward) { ExpectTinyQatRunExportsMatchingInt8("mobilenet-v2"); }

@@ -1,5 +1,6 @@
 #include "models/graph_builder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -234,10 +235,13 @@ int TrainingGraphBuilder::Dropout(int x, const std::string& name, float rate) {
 int TrainingGraphBuilder::FullyConnected(int x, const std::string& scope, int units) {
   const Shape in = shape(x);
   const int depth = in.back();
-  // Reference dense initialiser: uniform(-1/sqrt(units), 1/sqrt(units)).
+  // The reference's dense initialiser is uniform(+-1/sqrt(units)) (variance scaling 1/3 by
+  // fan-out), made for ImageNet where units (1000) ~ depth (1280). With 10 classes it starts the
+  // logits with std ~5 and the first hundreds of steps only shrink them; the larger of fan-in
+  // and fan-out keeps ImageNet's scale and gives small classifiers Keras' fan-in scale.
   const Shape w_shape{units, depth};
-  int w = AddConstant(scope + "/weights", w_shape,
-                      Uniform(static_cast<size_t>(NumElements(w_shape)), 1.0 / std::sqrt(static_cast<double>(units))));
+  const double limit = 1.0 / std::sqrt(static_cast<double>(std::max(units, depth)));
+  int w = AddConstant(scope + "/weights", w_shape, Uniform(static_cast<size_t>(NumElements(w_shape)), limit));
   int b = AddConstant(scope + "/bias", {units}, std::vector<float>(units, 0.0f));
   int y = AddActivation(scope + "/output", {in[0], units});
   AddOp(ir::OpType::kFullyConnected, kCodeFullyConnected, {x, w, b}, y).options = ir::FullyConnectedOptions{};

@@ -57,7 +57,7 @@ struct ArchitectureInfo {
 const std::vector<ArchitectureInfo>& Architectures();
 
 // Builds `architecture` with freshly initialised weights (MnasNet reference initialisers:
-// convolutions normal(0, sqrt(2 / fan_out)), dense uniform(+-1/sqrt(out)), BN gamma 1 beta 0,
+// convolutions normal(0, sqrt(2 / fan_out)), dense uniform(+-1/sqrt(max(out, in))), BN gamma 1 beta 0,
 // moving mean 0 variance 1). Unknown name: error listing the known ones.
 StatusOr<ir::Graph> BuildModel(const std::string& architecture, const ModelOptions& options);
 

@@ -39,6 +39,7 @@ void VisitFields(TrainOptions& o, Visit&& v) {
   v("label_smoothing", o.label_smoothing);
   v("dropout", o.dropout);
   v("ema_decay", o.ema_decay);
+  v("batch_norm_momentum", o.batch_norm_momentum);
   v("random_crop", o.random_crop);
   v("min_crop_area", o.min_crop_area);
   v("flip", o.flip);

@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
   app.add_option("--label-smoothing", o.label_smoothing, "label smoothing")->check(CLI::Range(0.0, 0.99));
   app.add_option("--dropout", o.dropout, "dropout before the classifier")->check(CLI::Range(0.0, 0.99));
   app.add_option("--ema-decay", o.ema_decay, "weight moving-average decay (0 disables)")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--bn-momentum", o.batch_norm_momentum,
+                 "batch-norm moving-average momentum, TF convention (default 0.99; less for short runs)")
+      ->check(CLI::Range(0.01, 0.9999));
   app.add_option("--val-fraction", o.val_fraction, "held-out share when the data has no test split")
       ->check(CLI::Range(0.0, 0.9));
   app.add_option("--limit", o.limit, "train on at most N examples (class-balanced)");

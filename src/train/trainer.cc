@@ -337,7 +337,8 @@ StatusOr<TrainResult> TrainImpl(TrainOptions o, bool resume, std::FILE* log) {
     // same graph).
     const double total_steps = static_cast<double>(o.epochs) *
                                std::max<double>(1.0, std::floor(static_cast<double>(rd.train_indices.size()) / o.batch_size));
-    mo.batch_norm_momentum = static_cast<float>(std::clamp(1.0 - 10.0 / total_steps, 0.5, 0.99));
+    mo.batch_norm_momentum = static_cast<float>(o.batch_norm_momentum > 0 ? o.batch_norm_momentum
+                                                : std::clamp(1.0 - 10.0 / total_steps, 0.5, 0.99));
     EF_ASSIGN_OR_RETURN(graph, models::BuildModel(o.architecture, mo));
   }
   if (!resume) EF_RETURN_IF_ERROR(SaveRunConfig(o.out_dir, o));

@@ -45,6 +45,9 @@ struct TrainOptions {
   double label_smoothing = 0.1;
   float dropout = 0.2f;
   double ema_decay = 0.9999;
+  // Batch-norm moving-statistics momentum (TF convention); 0: the recipe's 0.99, lowered for
+  // runs too short to forget the initial statistics (see Train).
+  double batch_norm_momentum = 0;
   bool random_crop = true;    // random resized crop; off for tiny gray images by default
   double min_crop_area = 0.08;  // smallest crop area fraction (ImageNet's; fine-tuning: 0.35)
   bool flip = true;
