@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "data/tfrecord.h"
@@ -255,6 +256,36 @@ TEST(TrainCli, UsageErrorsAndUnknownArchitecture) {
   r = testing::RunShell("'" + exe + "' --resume " + dir.file("nothing-here"));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("nothing-here"), std::string::npos) << r.err;
+}
+
+// Runs of at most kShortRunEpochs epochs start from ShortRunDefaults where the command line is
+// silent; flags given win; longer runs keep the MnasNet recipe's.
+TEST(TrainCli, ShortRunsTakeTheShortRunDefaultsUnlessGiven) {
+  TempDir dir;
+  auto run = [&](const std::string& name, const std::string& flags) {
+    const std::string exe = EF_TRAIN_CLI_PATH;
+    testing::CommandResult r = testing::RunShell(
+        "'" + exe + "' --arch mobilenet-v2 --width 0.35 --data fashion-mnist --image-size 16 --batch 32 --limit 32 "
+        "--eval-limit 10 --threads 1 --workers 1 --no-progress --out " + dir.file(name) + " " + flags);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(dir.file(name + "/run.json"));
+    nlohmann::json j;
+    if (in) j = nlohmann::json::parse(in);
+    return j;
+  };
+  const train::TrainOptions recipe, short_run = train::ShortRunDefaults();
+  nlohmann::json j = run("short", "--epochs 1");
+  ASSERT_FALSE(j.is_null());
+  EXPECT_DOUBLE_EQ(j["lr_per_256"].get<double>(), short_run.lr_per_256);
+  EXPECT_DOUBLE_EQ(j["warmup_epochs"].get<double>(), short_run.warmup_epochs);
+  j = run("given", "--epochs 1 --lr 0.05 --warmup-epochs 0.5");
+  ASSERT_FALSE(j.is_null());
+  EXPECT_DOUBLE_EQ(j["lr_per_256"].get<double>(), 0.05);
+  EXPECT_DOUBLE_EQ(j["warmup_epochs"].get<double>(), 0.5);
+  j = run("long", "--epochs " + std::to_string(train::kShortRunEpochs + 1));
+  ASSERT_FALSE(j.is_null());
+  EXPECT_DOUBLE_EQ(j["lr_per_256"].get<double>(), recipe.lr_per_256);
+  EXPECT_DOUBLE_EQ(j["warmup_epochs"].get<double>(), recipe.warmup_epochs);
 }
 
 }  // namespace

@@ -14,9 +14,6 @@ namespace edgeforge::make {
 
 namespace {
 
-// Runs of at most this many epochs use the short-run learning rate (see where it is passed).
-constexpr int kShortRunEpochs = 10;
-
 namespace fs = std::filesystem;
 
 // Batch for the training-speed benchmark; edgeforge-train's default batch is larger, but the
@@ -118,11 +115,8 @@ StatusOr<RecipeOutcome> RunScratchRecipe(const MakeOptions& o, const DataPlan& p
   std::vector<std::string> argv = {train_binary, "--data", plan.train_spec, "--epochs", std::to_string(r.epochs),
                                    "--out", train_dir, "--seed", std::to_string(o.seed), "--no-progress"};
   AddCommonTrainFlags(o, r, image_size, channels, &argv);
-  // The MnasNet learning rate (0.016 per 256 images) is tuned for 350-epoch runs with a 5-epoch
-  // warm-up; the few epochs a time budget allows learn far faster at a tenth of it (measured on
-  // Fashion-MNIST, MobileNetV2 0.5 at 32 px, one epoch: 19 % -> 64 % test top-1 on 20,000
-  // examples; 80 % on all 60,000).
-  if (r.epochs <= kShortRunEpochs) argv.insert(argv.end(), {"--lr", "0.0016"});
+  // The few epochs a time budget allows get edgeforge-train's short-run defaults
+  // (train::ShortRunDefaults) unless --epochs is larger than train::kShortRunEpochs.
   // A photo folder is already limited to --limit by data_plan; other data is limited by the
   // trainer. The time budget may limit either further.
   size_t limit = plan.train_is_photo_folder ? 0 : o.limit;

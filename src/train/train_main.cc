@@ -175,6 +175,11 @@ int main(int argc, char** argv) {
       if (!given("--weight-decay")) o.weight_decay = d.weight_decay;
       if (!given("--ema-decay")) o.ema_decay = d.ema_decay;
       if (!given("--min-crop-area")) o.min_crop_area = d.min_crop_area;
+    } else if (o.epochs <= edgeforge::train::kShortRunEpochs) {
+      const TrainOptions d = edgeforge::train::ShortRunDefaults();
+      auto given = [&](const char* flag) { return app.count(flag) > 0; };
+      if (!given("--lr")) o.lr_per_256 = d.lr_per_256;
+      if (!given("--warmup-epochs")) o.warmup_epochs = d.warmup_epochs;
     }
   }
   o.progress = !no_progress;
