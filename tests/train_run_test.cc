@@ -278,14 +278,17 @@ TEST(TrainCli, ShortRunsTakeTheShortRunDefaultsUnlessGiven) {
   ASSERT_FALSE(j.is_null());
   EXPECT_DOUBLE_EQ(j["lr_per_256"].get<double>(), short_run.lr_per_256);
   EXPECT_DOUBLE_EQ(j["warmup_epochs"].get<double>(), short_run.warmup_epochs);
-  j = run("given", "--epochs 1 --lr 0.05 --warmup-epochs 0.5");
+  EXPECT_EQ(j["flip"].get<bool>(), short_run.flip);
+  j = run("given", "--epochs 1 --lr 0.05 --warmup-epochs 0.5 --flip");
   ASSERT_FALSE(j.is_null());
   EXPECT_DOUBLE_EQ(j["lr_per_256"].get<double>(), 0.05);
   EXPECT_DOUBLE_EQ(j["warmup_epochs"].get<double>(), 0.5);
+  EXPECT_TRUE(j["flip"].get<bool>());
   j = run("long", "--epochs " + std::to_string(train::kShortRunEpochs + 1));
   ASSERT_FALSE(j.is_null());
   EXPECT_DOUBLE_EQ(j["lr_per_256"].get<double>(), recipe.lr_per_256);
   EXPECT_DOUBLE_EQ(j["warmup_epochs"].get<double>(), recipe.warmup_epochs);
+  EXPECT_EQ(j["flip"].get<bool>(), recipe.flip);
 }
 
 }  // namespace

@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.01, 1.0));
   app.add_flag("--no-random-crop", [&](int64_t) { o.random_crop = false; }, "no random resized crops");
   app.add_flag("--no-flip", [&](int64_t) { o.flip = false; }, "no horizontal flips");
+  app.add_flag("--flip", [&](int64_t) { o.flip = true; },
+               "horizontal flips (the default, except in runs of at most 10 epochs from scratch)")
+      ->excludes("--no-flip");
   app.add_flag("--no-progress", no_progress, "no progress bar (epoch summaries only)");
   app.add_flag("--qat", o.qat, "quantization-aware training for the last epochs, then an int8 model too");
   app.add_option("--qat-epochs", o.qat_epochs, "with --qat: QAT epochs (default: a fifth of the run, at least 1)")
@@ -180,6 +183,7 @@ int main(int argc, char** argv) {
       auto given = [&](const char* flag) { return app.count(flag) > 0; };
       if (!given("--lr")) o.lr_per_256 = d.lr_per_256;
       if (!given("--warmup-epochs")) o.warmup_epochs = d.warmup_epochs;
+      if (!given("--no-flip") && !given("--flip")) o.flip = d.flip;
     }
   }
   o.progress = !no_progress;
