@@ -253,6 +253,11 @@ TEST(TrainCli, UsageErrorsAndUnknownArchitecture) {
   r = testing::RunShell("'" + exe + "' --arch nope --data fashion-mnist --out " + dir.file("o"));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("mobilenet-v2"), std::string::npos) << r.err;
+  r = testing::RunShell("'" + exe + "' --arch mobilenet-v2 --data fashion-mnist --random-crop --no-random-crop --out " +
+                        dir.file("o"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = testing::RunShell("'" + exe + "' --arch mobilenet-v2 --data fashion-mnist --flip --no-flip --out " + dir.file("o"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
   r = testing::RunShell("'" + exe + "' --resume " + dir.file("nothing-here"));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("nothing-here"), std::string::npos) << r.err;
@@ -273,14 +278,18 @@ TEST(TrainCli, ShortRunsTakeTheShortRunDefaultsUnlessGiven) {
     if (in) j = nlohmann::json::parse(in);
     return j;
   };
-  const train::TrainOptions recipe, short_run = train::ShortRunDefaults();
+  const train::TrainOptions recipe, short_run = train::ShortRunDefaults(1);
+  EXPECT_FALSE(short_run.flip);
+  EXPECT_TRUE(train::ShortRunDefaults(3).flip);
   nlohmann::json j = run("short", "--epochs 1");
   ASSERT_FALSE(j.is_null());
   EXPECT_DOUBLE_EQ(j["lr_per_256"].get<double>(), short_run.lr_per_256);
   EXPECT_DOUBLE_EQ(j["warmup_epochs"].get<double>(), short_run.warmup_epochs);
   EXPECT_EQ(j["flip"].get<bool>(), short_run.flip);
-  j = run("given", "--epochs 1 --lr 0.05 --warmup-epochs 0.5 --flip");
+  EXPECT_FALSE(j["force_random_crop"].get<bool>());
+  j = run("given", "--epochs 1 --lr 0.05 --warmup-epochs 0.5 --flip --random-crop --min-crop-area 0.5");
   ASSERT_FALSE(j.is_null());
+  EXPECT_TRUE(j["force_random_crop"].get<bool>());
   EXPECT_DOUBLE_EQ(j["lr_per_256"].get<double>(), 0.05);
   EXPECT_DOUBLE_EQ(j["warmup_epochs"].get<double>(), 0.5);
   EXPECT_TRUE(j["flip"].get<bool>());

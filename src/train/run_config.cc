@@ -41,6 +41,7 @@ void VisitFields(TrainOptions& o, Visit&& v) {
   v("ema_decay", o.ema_decay);
   v("batch_norm_momentum", o.batch_norm_momentum);
   v("random_crop", o.random_crop);
+  v("force_random_crop", o.force_random_crop);
   v("min_crop_area", o.min_crop_area);
   v("flip", o.flip);
   v("val_fraction", o.val_fraction);

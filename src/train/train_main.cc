@@ -98,10 +98,13 @@ int main(int argc, char** argv) {
   app.add_option("--device", o.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
   app.add_option("--min-crop-area", o.min_crop_area, "smallest random crop, as a fraction of the image area")
       ->check(CLI::Range(0.01, 1.0));
-  app.add_flag("--no-random-crop", [&](int64_t) { o.random_crop = false; }, "no random resized crops");
+  auto* no_crop = app.add_flag("--no-random-crop", [&](int64_t) { o.random_crop = false; }, "no random resized crops");
+  app.add_flag("--random-crop", o.force_random_crop,
+               "random resized crops on images of <= 64 px too (off there by default; see --min-crop-area)")
+      ->excludes(no_crop);
   app.add_flag("--no-flip", [&](int64_t) { o.flip = false; }, "no horizontal flips");
   app.add_flag("--flip", [&](int64_t) { o.flip = true; },
-               "horizontal flips (the default, except in runs of at most 10 epochs from scratch)")
+               "horizontal flips (the default, except in runs of 1 or 2 epochs from scratch)")
       ->excludes("--no-flip");
   app.add_flag("--no-progress", no_progress, "no progress bar (epoch summaries only)");
   app.add_flag("--qat", o.qat, "quantization-aware training for the last epochs, then an int8 model too");
@@ -179,7 +182,7 @@ int main(int argc, char** argv) {
       if (!given("--ema-decay")) o.ema_decay = d.ema_decay;
       if (!given("--min-crop-area")) o.min_crop_area = d.min_crop_area;
     } else if (o.epochs <= edgeforge::train::kShortRunEpochs) {
-      const TrainOptions d = edgeforge::train::ShortRunDefaults();
+      const TrainOptions d = edgeforge::train::ShortRunDefaults(o.epochs);
       auto given = [&](const char* flag) { return app.count(flag) > 0; };
       if (!given("--lr")) o.lr_per_256 = d.lr_per_256;
       if (!given("--warmup-epochs")) o.warmup_epochs = d.warmup_epochs;

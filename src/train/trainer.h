@@ -48,7 +48,8 @@ struct TrainOptions {
   // Batch-norm moving-statistics momentum (TF convention); 0: the recipe's 0.99, lowered for
   // runs too short to forget the initial statistics (see Train).
   double batch_norm_momentum = 0;
-  bool random_crop = true;    // random resized crop; off for tiny gray images by default
+  bool random_crop = true;    // random resized crop; on images of <= 64 px only when forced
+  bool force_random_crop = false;  // random resized crops on tiny images too (--random-crop)
   double min_crop_area = 0.08;  // smallest crop area fraction (ImageNet's; fine-tuning: 0.35)
   bool flip = true;
   double val_fraction = 0.1;  // used when the data has no test split
@@ -100,10 +101,11 @@ TrainOptions FineTuneDefaults();
 // leaves open: the MnasNet recipe's schedule is made for 350 epochs.
 inline constexpr int kShortRunEpochs = 10;
 
-// The defaults of a short run from scratch where they differ from the recipe's: no warm-up, a
-// lower learning rate (RMSProp, 0.003 per 256 images instead of 0.016) and no flips. Measured on
-// Fashion-MNIST, MobileNetV2 0.5 at 32 px, one epoch: see README (training).
-TrainOptions ShortRunDefaults();
+// The defaults of a short run of `epochs` from scratch where they differ from the recipe's: no
+// warm-up, a lower learning rate (RMSProp, 0.003 per 256 images instead of 0.016) and, for one
+// or two epochs, no flips. Measured on Fashion-MNIST, MobileNetV2 0.5 at 32 px: see README
+// (training).
+TrainOptions ShortRunDefaults(int epochs);
 
 // Runs (or, when OUT holds a checkpoint and `resume` is true, resumes) a training run.
 // Progress and messages go to `log`.
