@@ -7,7 +7,8 @@
 # ORT is onnxruntime-node 1.30.0 (its own native CPU build), npm-installed with --ignore-scripts
 # into build/ort on first use.
 # Environment: EDGEFORGE (the binary; default: the newest build/*/edgeforge), ORT_DIR
-# (default build/ort), ROUNDS (5), RUNS (10), WARMUP (2), ORT_ALLOW_SPINNING (1, ORT's default;
+# (default build/ort), ROUNDS (5), RUNS (100), WARMUP (20: a 2-thread run needs about that many to
+# reach its steady state), ORT_ALLOW_SPINNING (1, ORT's default;
 # 0 keeps its idle intra-op threads from spin-waiting, which helps on a busy machine).
 set -euo pipefail
 
@@ -19,8 +20,8 @@ THREADS=${2:-1}
 [ -f "$MODEL" ] || { echo "compare.sh: no such model: $MODEL" >&2; exit 1; }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${ROUNDS:-5}
-RUNS=${RUNS:-10}
-WARMUP=${WARMUP:-2}
+RUNS=${RUNS:-100}
+WARMUP=${WARMUP:-20}
 ORT_DIR=${ORT_DIR:-$ROOT/build/ort}
 ORT_ALLOW_SPINNING=${ORT_ALLOW_SPINNING:-1}
 
