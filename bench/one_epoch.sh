@@ -10,6 +10,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TRAIN=${EDGEFORGE_TRAIN:-$ROOT/build/release/edgeforge-train}
 [ -x "$TRAIN" ] || { echo "one_epoch.sh: no $TRAIN; build it (cmake --build build/release) or set EDGEFORGE_TRAIN" >&2; exit 1; }
 OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 SEEDS=("$@")
 [ ${#SEEDS[@]} -gt 0 ] || SEEDS=(1 2 3)
 echo "seed,test_top1,test_top5,epoch_seconds,wall_seconds"
