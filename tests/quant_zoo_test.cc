@@ -135,7 +135,9 @@ void QuantizeAndQueue(const ZooCase& c, IoType io, const std::string& dir, testi
   for (const ir::Op& op : model->ops) {
     for (const auto* list : {&op.inputs, &op.outputs}) {
       for (int t : *list) {
-        if (t >= 0) EXPECT_FALSE(IsFloat(model->tensor(t).dtype)) << ir::OpName(op) << " " << model->tensor(t).name;
+        if (t >= 0) {
+          EXPECT_FALSE(IsFloat(model->tensor(t).dtype)) << ir::OpName(op) << " " << model->tensor(t).name;
+        }
       }
     }
   }

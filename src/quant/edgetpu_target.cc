@@ -64,7 +64,7 @@ std::vector<HardSwishRewrite> DecomposeHardSwish(ir::Graph& g) {
     ops.push_back(Elementwise(ir::OpType::kAdd, kBuiltinAdd, x, three, plus3, ir::Activation::kRelu6));
     ops.push_back(Elementwise(ir::OpType::kMul, kBuiltinMul, plus3, one_sixth, gate, ir::Activation::kNone));
     ops.push_back(Elementwise(ir::OpType::kMul, kBuiltinMul, x, gate, y, ir::Activation::kNone));
-    rewritten.push_back({x, plus3, gate, y});
+    rewritten.push_back({x, plus3, gate});
   }
   g.ops = std::move(ops);
   return rewritten;

@@ -28,7 +28,6 @@ struct HardSwishRewrite {
   int input = -1;    // x
   int shifted = -1;  // relu6(x + 3)
   int gate = -1;     // relu6(x + 3) / 6
-  int output = -1;   // x * gate: the HARD_SWISH's own output tensor
 };
 std::vector<HardSwishRewrite> DecomposeHardSwish(ir::Graph& float_graph);
 

@@ -168,9 +168,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "edgeforge-train: usage error: --out is required\n");
       return kExitUsage;
     }
+    auto given = [&](const char* flag) { return app.count(flag) > 0; };
     if (fine_tune) {  // fine-tuning defaults for what the command line leaves open
       const TrainOptions d = edgeforge::train::FineTuneDefaults();
-      auto given = [&](const char* flag) { return app.count(flag) > 0; };
       if (!given("--epochs")) o.epochs = d.epochs;
       if (!given("--batch")) o.batch_size = d.batch_size;
       if (!given("--optimizer")) o.optimizer = d.optimizer;
@@ -183,7 +183,6 @@ int main(int argc, char** argv) {
       if (!given("--min-crop-area")) o.min_crop_area = d.min_crop_area;
     } else if (o.epochs <= edgeforge::train::kShortRunEpochs) {
       const TrainOptions d = edgeforge::train::ShortRunDefaults(o.epochs);
-      auto given = [&](const char* flag) { return app.count(flag) > 0; };
       if (!given("--lr")) o.lr_per_256 = d.lr_per_256;
       if (!given("--warmup-epochs")) o.warmup_epochs = d.warmup_epochs;
       if (!given("--no-flip") && !given("--flip")) o.flip = d.flip;
