@@ -15,6 +15,7 @@ PACKAGES=(
   libcpp-httplib-dev                        # edgeforge serve
   chromium                                  # renders report.html in its test
   python3-torch                             # bench/: the PyTorch side of the training benchmark
+  time                                      # bench/train_compare.sh: CPU time of each run
 )
 # Node.js runs the TFLite oracle (LiteRT.js) in tests; keep an existing newer install.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
