@@ -162,38 +162,63 @@ TEST_F(QuantMobileNetV2, ReportsSqnrTop1AgreementAndSizes) {
 }
 
 // Issue 5: dynamic-range and float16 versions of the (trained, published) MobileNetV2 against the
-// float model's outputs, relative to their largest, in edgeforge's runtime and in TFLite's, on
-// real photos. float16 stays within 1e-2. Dynamic range quantizes every activation to 8 bits on
-// the fly, 53 times in MobileNetV2: measured, the TFLite runtime itself is 2.5e-2 off on cat.bmp
-// (edgeforge, TFLite's reference hybrid kernels: 3.1e-2; parrot.jpg 1.2e-3 and 4.3e-3), so its
-// bound is 4e-2.
+// float model's outputs, in edgeforge's runtime and in TFLite's, on 27 real photos (the Coral test
+// photos and every fifth flowers-mini test photo). The error of one photo is its largest
+// |difference| relative to the largest float output; both modes stay within 1e-2 on average and
+// keep every photo's top-1 class. Single photos where the network hesitates between classes
+// (largest output 0.15-0.3) go further, in both runtimes alike: float16 weights alone move owl.jpg
+// by 3.6e-2 (identical in TFLite), and dynamic range, which quantizes activations to 8 bits on the
+// fly at every hybrid layer, reaches 5.6e-2 on one flower in the TFLite runtime itself.
 TEST_F(QuantMobileNetV2, DynamicAndFloat16StayCloseToFloatInBothRuntimes) {
   auto f = ReadGraph(float_model_);
   ASSERT_NE(f, nullptr);
   const quant::InputPreprocessing p{f->metadata.input_mean, f->metadata.input_std};
+  std::vector<std::string> photos;
+  for (const char* name : {"bird.bmp", "cat.bmp", "grace_hopper.bmp", "hot_dog.jpg", "owl.jpg", "parrot.jpg", "sunflower.bmp"}) {
+    photos.push_back(TestData(std::string("coral/") + name));
+  }
+  auto flowers = quant::ListCalibrationImages(kFlowersTest);
+  ASSERT_TRUE(flowers.ok()) << flowers.status().message();
+  for (size_t i = 0; i < flowers->size() && photos.size() < 27; i += 5) photos.push_back((*flowers)[i]);
+  ASSERT_EQ(photos.size(), 27u);
+
+  std::vector<std::vector<uint8_t>> inputs;
+  std::vector<std::vector<float>> want;
+  for (const std::string& photo : photos) {
+    auto input = quant::ImageInputBytes(photo, f->tensor(f->inputs[0]), p);
+    ASSERT_TRUE(input.ok()) << input.status().message();
+    inputs.push_back(*input);
+    want.push_back(Dequantized(f->tensor(f->outputs[0]), testing::RunOurRuntime(f, *input)));
+  }
   for (const char* mode : {"dynamic", "float16"}) {
     SCOPED_TRACE(mode);
+    const bool dynamic = std::string(mode) == "dynamic";
     const std::string out = dir_->file(std::string(mode) + ".tflite");
     auto r = RunCli("quantize " + float_model_ + " --mode " + mode + " --out " + out);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto q = ReadGraph(out);
     ASSERT_NE(q, nullptr);
-    for (const char* name : {"cat.bmp", "parrot.jpg"}) {
-      SCOPED_TRACE(name);
-      auto input = quant::ImageInputBytes(TestData(std::string("coral/") + name), f->tensor(f->inputs[0]), p);
-      ASSERT_TRUE(input.ok()) << input.status().message();
-      const std::vector<float> want = Dequantized(f->tensor(f->outputs[0]), testing::RunOurRuntime(f, *input));
-      const float largest = *std::max_element(want.begin(), want.end());
-      const std::vector<uint8_t> ours = testing::RunOurRuntime(q, *input);
-      for (const auto& [runtime, bytes] : {std::pair{"edgeforge", ours}, {"TFLite", testing::RunOracle(out, *input, *dir_)}}) {
+    for (const char* runtime : {"edgeforge", "TFLite"}) {
+      SCOPED_TRACE(runtime);
+      double sum = 0;
+      for (size_t i = 0; i < photos.size(); ++i) {
+        SCOPED_TRACE(photos[i]);
+        const std::vector<uint8_t> bytes = std::string(runtime) == "edgeforge" ? testing::RunOurRuntime(q, inputs[i])
+                                                                               : testing::RunOracle(out, inputs[i], *dir_);
         const std::vector<float> got = Dequantized(q->tensor(q->outputs[0]), bytes);
-        ASSERT_EQ(got.size(), want.size()) << runtime;
+        ASSERT_EQ(got.size(), want[i].size());
         float worst = 0;
-        for (size_t k = 0; k < got.size(); ++k) worst = std::max(worst, std::fabs(got[k] - want[k]));
-        const float bound = std::string(mode) == "float16" ? 1e-2f : 4e-2f;
-        EXPECT_LE(worst, bound * largest) << runtime << ": largest output " << largest;
-        std::printf("%s %s %s: max |difference| %.2g of largest output %.3g\n", mode, name, runtime, worst, largest);
+        for (size_t k = 0; k < got.size(); ++k) worst = std::max(worst, std::fabs(got[k] - want[i][k]));
+        const double error = worst / *std::max_element(want[i].begin(), want[i].end());
+        sum += error;
+        EXPECT_LE(error, dynamic ? 6e-2 : 4e-2);
+        EXPECT_EQ(std::max_element(got.begin(), got.end()) - got.begin(),
+                  std::max_element(want[i].begin(), want[i].end()) - want[i].begin());
       }
+      const double mean = sum / static_cast<double>(photos.size());
+      EXPECT_LE(mean, 1e-2);
+      std::printf("%s in %s: mean error relative to the largest output %.2g over %zu photos\n", mode, runtime, mean,
+                  photos.size());
     }
   }
 }
@@ -248,7 +273,14 @@ TEST_F(QuantCli, Float16HalvesTheWeights) {
 
 TEST_F(QuantCli, DynamicRangeHasInt8WeightsAndFloatIo) {
   const std::string out = tmp_.file("dynamic.tflite");
-  auto r = RunCli("quantize " + small_ + " --mode dynamic --out " + out);
+  // The small model's weights are all under TFLite's 1024 values: by default they stay float.
+  auto kept = RunCli("quantize " + small_ + " --mode dynamic --out " + out);
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  auto all_float = ReadGraph(out);
+  ASSERT_NE(all_float, nullptr);
+  for (const ir::Tensor& t : all_float->tensors) EXPECT_NE(t.dtype, DType::kInt8) << t.name;
+
+  auto r = RunCli("quantize " + small_ + " --mode dynamic --min-weight-elements 0 --hybrid-depthwise --out " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("wrote " + out + ": dynamic"), std::string::npos) << r.out;
   auto model = ReadGraph(out);
@@ -256,6 +288,9 @@ TEST_F(QuantCli, DynamicRangeHasInt8WeightsAndFloatIo) {
   EXPECT_EQ(model->tensor(model->inputs[0]).dtype, DType::kFloat32);
   EXPECT_EQ(model->tensor(model->ops[0].inputs[1]).dtype, DType::kInt8);
   EXPECT_EQ(model->ops[0].version, 5);
+  for (const ir::Op& op : model->ops) {
+    if (op.type == ir::OpType::kDepthwiseConv2D) EXPECT_EQ(model->tensor(op.inputs[1]).dtype, DType::kInt8);
+  }
   // It runs (hybrid kernels) and gives probabilities.
   const std::vector<uint8_t> input = testing::RandomFloatInputs(1, 8 * 8 * 3, 3)[0];
   const std::vector<float> probabilities = Dequantized(model->tensor(model->outputs[0]), testing::RunOurRuntime(model, input));
@@ -277,6 +312,9 @@ TEST_F(QuantCli, BadFlagsAreUsageErrors) {
       "quantize " + small_ + out + " --mode float16 --target edgetpu",
       "quantize " + small_ + out + " --calibration " + kFlowersTrain + " --target edgetpu --keep-hard-swish",
       "quantize " + small_ + out + " --mode dynamic --keep-hard-swish",
+      "quantize " + small_ + out + " --mode float16 --hybrid-depthwise",
+      "quantize " + small_ + out + " --calibration " + kFlowersTrain + " --min-weight-elements 10",
+      "quantize " + small_ + out + " --mode dynamic --min-weight-elements -1",
       "quantize " + small_ + out,  // int8 without calibration images
       "quantize " + small_ + out + " --calibration " + kFlowersTrain + " --mean 127.5",
       "quantize " + small_,  // no --out

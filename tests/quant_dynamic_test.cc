@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -53,9 +54,39 @@ std::vector<float> AsFloats(const std::vector<uint8_t>& bytes) {
   return out;
 }
 
+// Every weight tensor of the small model: those under TFLite's 1024 values and the depthwise ones
+// too, so that every hybrid kernel runs.
+const DynamicRangeOptions kAllWeights{.min_weight_elements = 0, .quantize_depthwise = true};
+
+TEST(QuantDynamic, SmallAndDepthwiseWeightsStayFloatByDefault) {
+  ir::Graph f = testing::SmallMobileNetGraph();
+  const ir::Graph h = QuantizeDynamicRange(f);
+  for (const ir::Op& op : h.ops) {
+    if (op.inputs.size() > 1 && op.inputs[1] >= 0) EXPECT_NE(h.tensor(op.inputs[1]).dtype, DType::kInt8) << ir::OpName(op);
+  }
+  // A threshold at the smallest weight tensor's size quantizes every CONV_2D and FULLY_CONNECTED
+  // weight tensor, still not the depthwise ones.
+  int64_t smallest = std::numeric_limits<int64_t>::max();
+  for (const ir::Op& op : f.ops) {
+    if (op.type == ir::OpType::kConv2D || op.type == ir::OpType::kFullyConnected) {
+      smallest = std::min(smallest, NumElements(f.tensor(op.inputs[1]).shape));
+    }
+  }
+  const ir::Graph g = QuantizeDynamicRange(f, {.min_weight_elements = smallest});
+  int hybrid = 0;
+  for (const ir::Op& op : g.ops) {
+    if (op.type == ir::OpType::kDepthwiseConv2D) EXPECT_EQ(g.tensor(op.inputs[1]).dtype, DType::kFloat32);
+    if (op.type == ir::OpType::kConv2D || op.type == ir::OpType::kFullyConnected) {
+      EXPECT_EQ(g.tensor(op.inputs[1]).dtype, DType::kInt8) << ir::OpName(op);
+      ++hybrid;
+    }
+  }
+  EXPECT_GT(hybrid, 1);
+}
+
 TEST(QuantDynamic, WeightsBecomeInt8AndTheModelStaysCloseToFloat) {
   const ir::Graph f = testing::SmallMobileNetGraph();
-  const ir::Graph h = QuantizeDynamicRange(f);
+  const ir::Graph h = QuantizeDynamicRange(f, kAllWeights);
   ASSERT_EQ(h.ops.size(), f.ops.size());
   const std::map<ir::OpType, int> hybrid_versions = {
       {ir::OpType::kConv2D, 5}, {ir::OpType::kDepthwiseConv2D, 6}, {ir::OpType::kFullyConnected, 3}};
@@ -86,7 +117,7 @@ TEST(QuantDynamic, WeightsBecomeInt8AndTheModelStaysCloseToFloat) {
 TEST(QuantDynamic, HybridKernelsNeedAHybridOpVersion) {
   // TFLite's converter writes CONV_2D 2 or 5 for hybrid convolutions; version 1 names the
   // float kernel, which refuses int8 weights.
-  ir::Graph h = QuantizeDynamicRange(testing::SmallMobileNetGraph());
+  ir::Graph h = QuantizeDynamicRange(testing::SmallMobileNetGraph(), kAllWeights);
   h.ops[0].version = 1;
   auto interp = runtime::Interpreter::Create(std::make_shared<const ir::Graph>(h), "v1.tflite");
   ASSERT_FALSE(interp.ok());
@@ -95,7 +126,7 @@ TEST(QuantDynamic, HybridKernelsNeedAHybridOpVersion) {
 
 TEST(QuantDynamic, RunsInTfliteCloseToOurHybridKernels) {
   testing::TempDir tmp;
-  const ir::Graph h = QuantizeDynamicRange(testing::SmallMobileNetGraph());
+  const ir::Graph h = QuantizeDynamicRange(testing::SmallMobileNetGraph(), kAllWeights);
   const std::string path = tmp.file("dynamic.tflite");
   ASSERT_TRUE(tflite::WriteModelFile(h, path).ok());
   auto model = std::make_shared<const ir::Graph>(h);

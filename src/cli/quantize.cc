@@ -1,7 +1,7 @@
 // edgeforge quantize FLOAT.tflite --out OUT.tflite [--calibration DATA] [--mode int8|dynamic|float16]
 //     [--io uint8|int8|float] [--calibrator minmax|percentile|mse] [--percentile 99.99]
 //     [--samples N] [--report-samples N] [--report FILE.json] [--target edgetpu]
-//     [--keep-hard-swish] [--mean M[,M,M] --std S[,S,S]] [--threads N]
+//     [--keep-hard-swish] [--hybrid-depthwise] [--min-weight-elements N] [--mean M[,M,M] --std S[,S,S]] [--threads N]
 // Post-training quantization of a float model (see src/quant/). int8 calibrates on any dataset
 // (a folder of images, class subfolders, IDX files, TFRecord files or prefix, "fashion-mnist";
 // images converted to the model's channels) and prints how far the result is from the float
@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/command.h"
 #include "edgetpu/compiler_log.h"
@@ -38,6 +39,8 @@ struct QuantizeFlags {
   std::string report_path;
   std::string target;
   bool keep_hard_swish = false;
+  bool hybrid_depthwise = false;
+  std::optional<int64_t> min_weight_elements;
   std::vector<float> mean;
   std::vector<float> std;
   int threads = 1;
@@ -98,6 +101,11 @@ int RunQuantize(const QuantizeFlags& f) {
     return UsageError("--keep-hard-swish cannot go with --target edgetpu: the Edge TPU has no HARD_SWISH");
   }
   r.keep_hard_swish = f.keep_hard_swish;
+  if ((f.hybrid_depthwise || f.min_weight_elements) && r.mode != quant::QuantizationMode::kDynamic) {
+    return UsageError("--hybrid-depthwise and --min-weight-elements apply to --mode dynamic only");
+  }
+  r.dynamic.quantize_depthwise = f.hybrid_depthwise;
+  if (f.min_weight_elements) r.dynamic.min_weight_elements = *f.min_weight_elements;
   if (r.edgetpu && f.io == "float") {
     return UsageError("--target edgetpu needs 8-bit model I/O (--io uint8 or int8): a float input or output "
                       "would stay on the CPU");
@@ -182,6 +190,12 @@ void AddQuantizeCommand(CLI::App& root, std::vector<Command>& commands) {
   app->add_option("--target", f->target, "hardware to prepare the model for")->check(CLI::IsMember({"edgetpu"}));
   app->add_flag("--keep-hard-swish", f->keep_hard_swish,
                "int8: keep HARD_SWISH as one op (faster on CPUs; the Edge TPU cannot run it)");
+  app->add_flag("--hybrid-depthwise", f->hybrid_depthwise,
+               "dynamic: make DEPTHWISE_CONV_2D weights int8 too (default float: about 2 % of the weights, and "
+               "each hybrid layer adds activation quantization noise)");
+  app->add_option("--min-weight-elements", f->min_weight_elements,
+                  "dynamic: weight tensors with fewer values stay float (default 1024, as TFLite's converter)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   app->add_option("--mean", f->mean, "input mean per channel (default: the model's metadata)")->delimiter(',');
   app->add_option("--std", f->std, "input std per channel (default: the model's metadata)")->delimiter(',');
   app->add_option("--threads", f->threads, "threads")->check(CLI::Range(1, 256));

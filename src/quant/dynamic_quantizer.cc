@@ -25,14 +25,15 @@ std::optional<HybridForm> HybridFormOf(ir::OpType type) {
 
 }  // namespace
 
-ir::Graph QuantizeDynamicRange(const ir::Graph& float_graph) {
+ir::Graph QuantizeDynamicRange(const ir::Graph& float_graph, const DynamicRangeOptions& options) {
   ir::Graph g = float_graph;
   for (ir::Op& op : g.ops) {
     const auto form = HybridFormOf(op.type);
     if (!form || op.inputs.size() < 2 || op.inputs[0] < 0 || op.inputs[1] < 0) continue;
+    if (op.type == ir::OpType::kDepthwiseConv2D && !options.quantize_depthwise) continue;
     const ir::Tensor weights = g.tensor(op.inputs[1]);
     if (!weights.is_constant() || weights.dtype != DType::kFloat32 ||
-        g.tensor(op.inputs[0]).dtype != DType::kFloat32) {
+        g.tensor(op.inputs[0]).dtype != DType::kFloat32 || NumElements(weights.shape) < options.min_weight_elements) {
       continue;
     }
     const std::vector<float> scales = SymmetricScales(weights.values<float>(), weights.shape, form->axis);

@@ -149,7 +149,7 @@ StatusOr<QuantizeOutcome> QuantizeModel(const QuantizeRequest& r, std::FILE* log
       return outcome;
     }
     case QuantizationMode::kDynamic: {
-      const ir::Graph hybrid = QuantizeDynamicRange(float_graph);
+      const ir::Graph hybrid = QuantizeDynamicRange(float_graph, r.dynamic);
       EF_ASSIGN_OR_RETURN(outcome.quantized_bytes, Write(hybrid, r.out_path));
       outcome.written = true;
       return outcome;

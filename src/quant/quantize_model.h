@@ -12,6 +12,7 @@
 #include "edgetpu/compatibility.h"
 #include "quant/calibrate.h"
 #include "quant/calibration_images.h"
+#include "quant/dynamic_quantizer.h"
 #include "quant/int8_quantizer.h"
 #include "quant/quantization_report.h"
 
@@ -32,6 +33,7 @@ struct QuantizeRequest {
   // "fashion-mnist"); named for the folder it used to be.
   std::string calibration_dir;
   Int8Options int8;
+  DynamicRangeOptions dynamic;
   CalibrationOptions calibration;
   size_t samples = 100;        // calibration images
   size_t report_samples = 10;  // held-back images for the report (0: no report)
