@@ -132,11 +132,15 @@ void ThreadPool::ParallelFor(int64_t n, int64_t grain, const std::function<void(
   job_n_ = n;
   done_.store(0, std::memory_order_relaxed);
   const uint32_t generation = Generation(state_.load(std::memory_order_relaxed)) + 1;
-  state_.store(Pack(generation, chunks), std::memory_order_seq_cst);
+  // Chunk 0 is the caller's, published as already claimed: with the same split, consecutive ops
+  // then give the same part of a tensor to the same thread, so a memory-bound op finds its
+  // input in its own core's cache instead of the other core's half of the time.
+  state_.store(Pack(generation, chunks) + 1, std::memory_order_seq_cst);
   if (sleeping_workers_.load(std::memory_order_seq_cst) > 0) {
     { std::lock_guard<std::mutex> lock(mu_); }
     start_cv_.notify_all();
   }
+  RunChunk(0, chunks, /*wake_caller=*/false);
   int64_t chunk;
   uint64_t from;
   while (Claim(chunk, from)) RunChunk(chunk, chunks, /*wake_caller=*/false);
