@@ -4,18 +4,16 @@
 // Head-only transfer learning runs here (src/transfer/, no LibTorch). Everything else —
 // training from scratch (--arch ...), --fine-tune — belongs to the LibTorch trainer, a separate
 // executable `edgeforge-train` installed next to this one: the arguments after `train` are
-// handed to it unchanged with execv. So that CLI11 does not reject the trainer's flags, the
-// subcommand takes its arguments verbatim and they are parsed here only with --head-only.
-#include <unistd.h>
-
+// handed to it unchanged with execv (cli/siblings.h). So that CLI11 does not reject the
+// trainer's flags, the subcommand takes its arguments verbatim and they are parsed here only
+// with --head-only.
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/siblings.h"
 #include "transfer/head_only.h"
 
 namespace edgeforge::cli {
@@ -90,9 +88,8 @@ int RunHeadOnly(std::vector<std::string> args) {
 // Replaces this process with edgeforge-train (same folder as this executable); returns only on
 // failure.
 int HandToTrainer(const std::vector<std::string>& args) {
+  const std::filesystem::path trainer = SiblingPath(kTrainerName);
   std::error_code ec;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  const std::filesystem::path trainer = (ec ? std::filesystem::path(".") : self.parent_path()) / kTrainerName;
   if (!std::filesystem::exists(trainer, ec)) {
     const bool wants_help = std::find(args.begin(), args.end(), "--help") != args.end() ||
                             std::find(args.begin(), args.end(), "-h") != args.end();
@@ -100,19 +97,11 @@ int HandToTrainer(const std::vector<std::string>& args) {
       std::printf("edgeforge train: %s is not built (-DEF_BUILD_TRAINING=ON); available here:\n\n", kTrainerName);
       return RunHeadOnly({"--head-only", "--help"});
     }
-    return ReportError(NotFound("training from scratch needs " + std::string(kTrainerName) +
-                                " (built with -DEF_BUILD_TRAINING=ON), and so does --fine-tune; it is not at " +
-                                trainer.string() + " (--head-only transfer learning works without it)"));
   }
-  std::vector<std::string> owned = {trainer.string()};
-  owned.insert(owned.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : owned) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  ::execv(argv[0], argv.data());
-  return ReportError(IoError(trainer.string() + ": cannot run: " + std::strerror(errno)));
+  return ExecSibling(trainer, args,
+                     "training from scratch needs " + std::string(kTrainerName) +
+                         " (built with -DEF_BUILD_TRAINING=ON), and so does --fine-tune (--head-only transfer "
+                         "learning works without it)");
 }
 
 int RunTrain(const std::vector<std::string>& args) {
