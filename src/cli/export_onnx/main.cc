@@ -1,9 +1,11 @@
-// edgeforge export onnx MODEL.tflite OUT.onnx: the same network for ONNX Runtime (see
-// onnx/export.h for what the ONNX model looks like).
+// edgeforge-export-onnx: `edgeforge export onnx MODEL.tflite OUT.onnx`, the same network for
+// ONNX Runtime (see onnx/export.h for what the ONNX model looks like). Its own executable so
+// `edgeforge` does not link protobuf and ONNX: `edgeforge export onnx ARGS` runs it with ARGS
+// (cli/siblings.h); run directly, it takes the same ARGS.
 #include <cstdio>
 #include <memory>
 
-#include "cli/command.h"
+#include "cli/siblings.h"
 #include "onnx/export.h"
 
 namespace edgeforge::cli {
@@ -17,13 +19,10 @@ int RunExportOnnx(const std::string& model, const std::string& out) {
   return kExitOk;
 }
 
-}  // namespace
-
-void AddExportCommand(CLI::App& root, std::vector<Command>& commands) {
-  auto* app = root.add_subcommand("export", "Convert a model to another format");
+void AddExportOnnx(CLI::App& root, std::vector<Command>& commands) {
+  auto* app = root.add_subcommand("export", kExportDescription);
   app->require_subcommand(1);
-  auto* onnx = app->add_subcommand(
-      "onnx", "Write a .tflite model as ONNX (float as plain ONNX, int8/uint8 in QDQ form) for ONNX Runtime");
+  auto* onnx = app->add_subcommand("onnx", kExportOnnxDescription);
   auto model = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   onnx->add_option("model", *model, "a .tflite file")->required();
@@ -31,4 +30,9 @@ void AddExportCommand(CLI::App& root, std::vector<Command>& commands) {
   commands.push_back({onnx, [model, out] { return RunExportOnnx(*model, *out); }});
 }
 
+}  // namespace
 }  // namespace edgeforge::cli
+
+int main(int argc, char** argv) {
+  return edgeforge::cli::RunSiblingMain(argc, argv, {"export", "onnx"}, edgeforge::cli::AddExportOnnx);
+}

@@ -1,5 +1,7 @@
-// edgeforge serve MODEL [--labels FILE] [--port 8080] [--host 127.0.0.1] [--threads N]
-//                       [--top-k 5] [--max-body-bytes B] [--max-image-pixels P]
+// edgeforge-serve: `edgeforge serve MODEL [--labels FILE] [--port 8080] [--host 127.0.0.1]
+// [--threads N] [--top-k 5] [--max-body-bytes B] [--max-image-pixels P]`. Its own executable so
+// `edgeforge` does not link cpp-httplib (with OpenSSL and brotli): `edgeforge serve ARGS` runs it
+// with ARGS in its place, same process id (cli/siblings.h); run directly, it takes the same ARGS.
 // Serves the classifier over HTTP (see serve/server.h for the endpoints) until SIGTERM or
 // SIGINT, then stops accepting, finishes the requests in flight and exits 0. Prints
 // "listening on http://HOST:PORT" on stdout once connections are accepted (the chosen port
@@ -10,7 +12,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli/command.h"
+#include "cli/siblings.h"
 #include "serve/server.h"
 
 namespace edgeforge::cli {
@@ -44,10 +46,8 @@ int RunServe(const serve::ServerOptions& options) {
   return kExitOk;
 }
 
-}  // namespace
-
-void AddServeCommand(CLI::App& root, std::vector<Command>& commands) {
-  auto* app = root.add_subcommand("serve", "Serve a classifier over HTTP: POST /v1/classify, GET /v1/model, GET /healthz");
+void AddServe(CLI::App& root, std::vector<Command>& commands) {
+  auto* app = root.add_subcommand("serve", kServeDescription);
   auto options = std::make_shared<serve::ServerOptions>();
   app->add_option("model", options->model_path, "a .tflite image classifier")->required();
   app->add_option("--labels", options->labels_path, "labels file, one per line (default: the model's metadata)");
@@ -65,4 +65,9 @@ void AddServeCommand(CLI::App& root, std::vector<Command>& commands) {
   commands.push_back({app, [options] { return RunServe(*options); }});
 }
 
+}  // namespace
 }  // namespace edgeforge::cli
+
+int main(int argc, char** argv) {
+  return edgeforge::cli::RunSiblingMain(argc, argv, {"serve"}, edgeforge::cli::AddServe);
+}
