@@ -311,7 +311,9 @@ TEST_F(QuantCli, DynamicRangeHasInt8WeightsAndFloatIo) {
   EXPECT_EQ(model->tensor(model->ops[0].inputs[1]).dtype, DType::kInt8);
   EXPECT_EQ(model->ops[0].version, 5);
   for (const ir::Op& op : model->ops) {
-    if (op.type == ir::OpType::kDepthwiseConv2D) EXPECT_EQ(model->tensor(op.inputs[1]).dtype, DType::kInt8);
+    if (op.type == ir::OpType::kDepthwiseConv2D) {
+      EXPECT_EQ(model->tensor(op.inputs[1]).dtype, DType::kInt8);
+    }
   }
   // It runs (hybrid kernels) and gives probabilities.
   const std::vector<uint8_t> input = testing::RandomFloatInputs(1, 8 * 8 * 3, 3)[0];

@@ -62,7 +62,9 @@ TEST(QuantDynamic, SmallAndDepthwiseWeightsStayFloatByDefault) {
   ir::Graph f = testing::SmallMobileNetGraph();
   const ir::Graph h = QuantizeDynamicRange(f);
   for (const ir::Op& op : h.ops) {
-    if (op.inputs.size() > 1 && op.inputs[1] >= 0) EXPECT_NE(h.tensor(op.inputs[1]).dtype, DType::kInt8) << ir::OpName(op);
+    if (op.inputs.size() > 1 && op.inputs[1] >= 0) {
+      EXPECT_NE(h.tensor(op.inputs[1]).dtype, DType::kInt8) << ir::OpName(op);
+    }
   }
   // A threshold at the smallest weight tensor's size quantizes every CONV_2D and FULLY_CONNECTED
   // weight tensor, still not the depthwise ones.
@@ -75,7 +77,9 @@ TEST(QuantDynamic, SmallAndDepthwiseWeightsStayFloatByDefault) {
   const ir::Graph g = QuantizeDynamicRange(f, {.min_weight_elements = smallest});
   int hybrid = 0;
   for (const ir::Op& op : g.ops) {
-    if (op.type == ir::OpType::kDepthwiseConv2D) EXPECT_EQ(g.tensor(op.inputs[1]).dtype, DType::kFloat32);
+    if (op.type == ir::OpType::kDepthwiseConv2D) {
+      EXPECT_EQ(g.tensor(op.inputs[1]).dtype, DType::kFloat32);
+    }
     if (op.type == ir::OpType::kConv2D || op.type == ir::OpType::kFullyConnected) {
       EXPECT_EQ(g.tensor(op.inputs[1]).dtype, DType::kInt8) << ir::OpName(op);
       ++hybrid;
