@@ -46,6 +46,7 @@ Status ExportUnary(ExportContext& ctx, const ir::Op& op) {
 
 Status ExportSoftmax(ExportContext& ctx, const ir::Op& op) {
   EF_RETURN_IF_ERROR(NeedArity(op, 1, 1));
+  if (HasExactIntegerForm(ctx, op)) return ExportExactInteger(ctx, op);  // quantized: TFLite's table
   EF_ASSIGN_OR_RETURN(const ir::SoftmaxOptions* o, OptionsOf<ir::SoftmaxOptions>(op));
   EF_ASSIGN_OR_RETURN(std::string x, ctx.Operand(op.inputs[0]));
   const std::string base = ctx.tensor(op.outputs[0]).name;

@@ -279,6 +279,35 @@ StatusOr<std::string> ExportContext::Stored(int index) const {
   return v.stored;
 }
 
+StatusOr<std::string> ExportContext::RawIntegers(int index) {
+  const ir::Tensor& t = tensor(index);
+  if (!IsQuantized(t) || t.quant.per_channel()) {
+    return InvalidArgument("tensor '" + t.name + "' is not quantized per tensor");
+  }
+  EF_ASSIGN_OR_RETURN(const std::string stored, Stored(index));
+  ::onnx::NodeProto* cast = nullptr;
+  std::string raw = AddNode1("Cast", {stored}, t.name + "/raw", &cast);
+  SetAttribute(*cast, "to", int64_t{::onnx::TensorProto_DataType_FLOAT});
+  const TensorValue& v = values_.at(static_cast<size_t>(index));
+  if (v.stored_dtype != t.dtype) {  // int8 stored as uint8, 128 higher (see Define)
+    raw = AddNode1("Sub", {raw, FloatScalar(t.name + "/128", 128.0f)}, t.name + "/raw_int8");
+  }
+  return raw;
+}
+
+Status ExportContext::DefineFromIntegers(int index, const std::string& q) {
+  const ir::Tensor& t = tensor(index);
+  if (!IsQuantized(t) || t.quant.per_channel()) {
+    return InvalidArgument("tensor '" + t.name + "' is not quantized per tensor");
+  }
+  // (q - zp) * scale, which QuantizeLinear divides by the same scale and rounds: within a few
+  // float ulps of the integer q - zp, so it gives q back.
+  const std::string base = t.name + "/from_integers";
+  const float zp = t.quant.zero_point.empty() ? 0.0f : static_cast<float>(t.quant.zero_point[0]);
+  const std::string centred = AddNode1("Sub", {q, FloatScalar(base + "/zero_point", zp)}, base + "/centred");
+  return Define(index, AddNode1("Mul", {centred, FloatScalar(base + "/scale", t.quant.scale[0])}, base));
+}
+
 Status ExportContext::DefineGraphInput(int index, const std::string& name) {
   const ir::Tensor& t = tensor(index);
   if (t.is_constant()) return InvalidArgument("graph input '" + t.name + "' is a constant");

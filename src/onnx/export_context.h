@@ -79,6 +79,12 @@ class ExportContext {
   Status Define(int index, const std::string& value);
   // The value as stored: the QuantizeLinear output of a quantized tensor, else its value.
   StatusOr<std::string> Stored(int index) const;
+  // The raw integers of quantized tensor `index` (uint8 0..255, int8 -128..127) as a float value
+  // (exact: small integers), for ops written in TFLite's own integer arithmetic.
+  StatusOr<std::string> RawIntegers(int index);
+  // Defines quantized tensor `index` from `q`, a float value holding its raw integers: stored
+  // through QuantizeLinear like any other, which gives back exactly those integers.
+  Status DefineFromIntegers(int index, const std::string& q);
 
   // Graph inputs: declares `index` as ONNX input `name` (NHWC, TFLite dtype) and makes it
   // available as an operand.

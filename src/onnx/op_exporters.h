@@ -29,6 +29,11 @@ Status ExportL2Normalization(ExportContext& ctx, const ir::Op& op);
 Status ExportQuantize(ExportContext& ctx, const ir::Op& op);  // QUANTIZE, DEQUANTIZE
 Status ExportCast(ExportContext& ctx, const ir::Op& op);
 
+// exact_integer_ops.cc: quantized AVERAGE_POOL_2D, MEAN over H,W and SOFTMAX written in TFLite's
+// own arithmetic (ORT then gives TFLite's bytes); the exporters above use it when it applies.
+bool HasExactIntegerForm(const ExportContext& ctx, const ir::Op& op);
+Status ExportExactInteger(ExportContext& ctx, const ir::Op& op);
+
 // shape_ops.cc
 Status ExportReshape(ExportContext& ctx, const ir::Op& op);  // RESHAPE, SQUEEZE
 Status ExportConcatenation(ExportContext& ctx, const ir::Op& op);

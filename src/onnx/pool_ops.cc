@@ -1,5 +1,6 @@
 // AVERAGE_POOL_2D / MAX_POOL_2D -> AveragePool / MaxPool; MEAN -> GlobalAveragePool (over H,W of
-// a rank-4 tensor, what classifiers end with) or ReduceMean.
+// a rank-4 tensor, what classifiers end with) or ReduceMean. Quantized average pooling and MEAN
+// over H,W take TFLite's integer arithmetic instead (exact_integer_ops.cc).
 #include <algorithm>
 #include <set>
 
@@ -11,6 +12,7 @@ namespace edgeforge::onnx_export {
 
 Status ExportPool2D(ExportContext& ctx, const ir::Op& op) {
   EF_RETURN_IF_ERROR(NeedArity(op, 1, 1));
+  if (HasExactIntegerForm(ctx, op)) return ExportExactInteger(ctx, op);
   EF_ASSIGN_OR_RETURN(const ir::Pool2DOptions* o, OptionsOf<ir::Pool2DOptions>(op));
   EF_RETURN_IF_ERROR(NeedRank(ctx, op.inputs[0], 4, "input"));
   const Shape& in = ctx.tensor(op.inputs[0]).shape;
@@ -44,6 +46,7 @@ Status ExportMean(ExportContext& ctx, const ir::Op& op) {
     axes.insert(axis);
   }
   if (axes.empty()) return Unimplemented("MEAN without axes");
+  if (HasExactIntegerForm(ctx, op)) return ExportExactInteger(ctx, op);
 
   if (rank == 4 && axes == std::set<int64_t>{1, 2}) {
     // The classifier head: NCHW [N,C,1,1] is NHWC [N,1,1,C] (keep_dims) and flattens to [N,C].
