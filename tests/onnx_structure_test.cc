@@ -99,8 +99,8 @@ QuantParams PerTensorQuant(float scale, int64_t zero_point) {
   return q;
 }
 
-ModelProto ExportOrDie(const ir::Graph& graph) {
-  auto model = onnx_export::ExportModel(graph, "test-graph");
+ModelProto ExportOrDie(const ir::Graph& graph, const onnx_export::ExportOptions& options = {}) {
+  auto model = onnx_export::ExportModel(graph, "test-graph", options);
   EXPECT_TRUE(model.ok()) << model.status().message();
   return model.ok() ? model.value() : ModelProto();
 }
@@ -196,6 +196,16 @@ TEST(OnnxExportStructure, Int8ModelIsQdqWithPerChannelWeightsAndInt32Bias) {
   EXPECT_EQ(NodesOfType(model, "GlobalAveragePool").size(), 0u);
   EXPECT_EQ(NodesOfType(model, "Softmax").size(), 0u);
   EXPECT_GE(NodesOfType(model, "QuantizeLinear").size(), convs.size());
+}
+
+TEST(OnnxExportStructure, OrtKernelsKeepOrtsOwnMeanAndSoftmax) {
+  auto graph = tflite::ReadModelFile(TestData("coral/tf2_mobilenet_v2_1.0_224_ptq.tflite"));
+  ASSERT_TRUE(graph.ok()) << graph.status().message();
+  const ModelProto model = ExportOrDie(graph.value(), {.ort_kernels = true});
+  EXPECT_EQ(NodesOfType(model, "GlobalAveragePool").size(), 1u);
+  EXPECT_EQ(NodesOfType(model, "Softmax").size(), 1u);
+  EXPECT_EQ(NodesOfType(model, "CumSum").size(), 0u);
+  EXPECT_EQ(NodesOfType(model, "ReduceSum").size(), 0u);
 }
 
 TEST(OnnxExportStructure, Int8ActivationsAreStoredAsUint8ExceptGraphOutputs) {

@@ -193,7 +193,7 @@ Status ExportSoftmaxExactly(ExportContext& ctx, const ir::Op& op) {
 }  // namespace
 
 bool HasExactIntegerForm(const ExportContext& ctx, const ir::Op& op) {
-  if (!SameQuantizedDType(ctx, op)) return false;
+  if (ctx.options().ort_kernels || !SameQuantizedDType(ctx, op)) return false;
   switch (op.type) {
     case ir::OpType::kAveragePool2D: {
       auto o = OptionsOf<ir::Pool2DOptions>(op);

@@ -157,7 +157,8 @@ void AddMetadata(const ir::Graph& graph, const std::string& source, ::onnx::Mode
 
 }  // namespace
 
-StatusOr<::onnx::ModelProto> ExportModel(const ir::Graph& graph, const std::string& source) {
+StatusOr<::onnx::ModelProto> ExportModel(const ir::Graph& graph, const std::string& source,
+                                         const ExportOptions& options) {
   EF_RETURN_IF_ERROR(CheckOpsExportable(graph, source));
   EF_RETURN_IF_ERROR(ir::Verify(graph, source));
   EF_RETURN_IF_ERROR(CheckTensors(graph, source));
@@ -173,7 +174,7 @@ StatusOr<::onnx::ModelProto> ExportModel(const ir::Graph& graph, const std::stri
   onnx_graph.set_name(graph.metadata.name.empty() ? "edgeforge" : graph.metadata.name);
   AddMetadata(graph, source, model);
 
-  ExportContext ctx(graph, onnx_graph);
+  ExportContext ctx(graph, onnx_graph, options);
   // Interface names first, so internal values never take them.
   std::vector<std::string> input_names, output_names;
   for (int i : graph.inputs) input_names.push_back(InterfaceName(ctx, graph.tensor(i), i));
@@ -193,8 +194,9 @@ StatusOr<::onnx::ModelProto> ExportModel(const ir::Graph& graph, const std::stri
   return model;
 }
 
-StatusOr<std::vector<uint8_t>> ExportModelBytes(const ir::Graph& graph, const std::string& source) {
-  EF_ASSIGN_OR_RETURN(::onnx::ModelProto model, ExportModel(graph, source));
+StatusOr<std::vector<uint8_t>> ExportModelBytes(const ir::Graph& graph, const std::string& source,
+                                                const ExportOptions& options) {
+  EF_ASSIGN_OR_RETURN(::onnx::ModelProto model, ExportModel(graph, source, options));
   const size_t size = model.ByteSizeLong();
   if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return Unimplemented(source + ": the ONNX model would take " + std::to_string(size) +
@@ -207,9 +209,10 @@ StatusOr<std::vector<uint8_t>> ExportModelBytes(const ir::Graph& graph, const st
   return bytes;
 }
 
-Status ExportTfliteFile(const std::string& tflite_path, const std::string& onnx_path) {
+Status ExportTfliteFile(const std::string& tflite_path, const std::string& onnx_path,
+                        const ExportOptions& options) {
   EF_ASSIGN_OR_RETURN(ir::Graph graph, tflite::ReadModelFile(tflite_path));
-  EF_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ExportModelBytes(graph, tflite_path));
+  EF_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ExportModelBytes(graph, tflite_path, options));
   return core::WriteFileAtomic(onnx_path, bytes);
 }
 

@@ -53,9 +53,10 @@ void SetAttribute(::onnx::NodeProto& node, const std::string& name, const std::v
   for (int64_t v : values) a->add_ints(v);
 }
 
-ExportContext::ExportContext(const ir::Graph& graph, ::onnx::GraphProto& out)
+ExportContext::ExportContext(const ir::Graph& graph, ::onnx::GraphProto& out, const ExportOptions& options)
     : graph_(graph),
       out_(out),
+      options_(options),
       values_(graph.tensors.size()),
       constant_source_(graph.tensors.size(), -1),
       folded_ops_(graph.ops.size(), false),

@@ -23,6 +23,7 @@
 #include "edgeforge/status.h"
 #include "ir/graph.h"
 #include "onnx/constant_data.h"
+#include "onnx/export.h"
 
 namespace edgeforge::onnx_export {
 
@@ -39,7 +40,9 @@ void SetAttribute(::onnx::NodeProto& node, const std::string& name, const std::v
 
 class ExportContext {
  public:
-  ExportContext(const ir::Graph& graph, ::onnx::GraphProto& out);
+  ExportContext(const ir::Graph& graph, ::onnx::GraphProto& out, const ExportOptions& options = {});
+
+  const ExportOptions& options() const { return options_; }
 
   const ir::Graph& graph() const { return graph_; }
   const ir::Tensor& tensor(int index) const { return graph_.tensor(index); }
@@ -116,6 +119,7 @@ class ExportContext {
 
   const ir::Graph& graph_;
   ::onnx::GraphProto& out_;
+  ExportOptions options_;
   std::set<std::string> used_names_;
   std::map<std::string, int> next_suffix_;
   std::vector<TensorValue> values_;

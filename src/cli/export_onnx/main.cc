@@ -12,8 +12,8 @@ namespace edgeforge::cli {
 
 namespace {
 
-int RunExportOnnx(const std::string& model, const std::string& out) {
-  Status s = onnx_export::ExportTfliteFile(model, out);
+int RunExportOnnx(const std::string& model, const std::string& out, const onnx_export::ExportOptions& options) {
+  Status s = onnx_export::ExportTfliteFile(model, out, options);
   if (!s.ok()) return ReportError(s);
   std::printf("wrote %s (ONNX opset %lld)\n", out.c_str(), static_cast<long long>(onnx_export::kOpsetVersion));
   return kExitOk;
@@ -27,7 +27,11 @@ void AddExportOnnx(CLI::App& root, std::vector<Command>& commands) {
   auto out = std::make_shared<std::string>();
   onnx->add_option("model", *model, "a .tflite file")->required();
   onnx->add_option("output", *out, "the .onnx file to write")->required();
-  commands.push_back({onnx, [model, out] { return RunExportOnnx(*model, *out); }});
+  auto options = std::make_shared<onnx_export::ExportOptions>();
+  onnx->add_flag("--ort-kernels", options->ort_kernels,
+                 "quantized pooling, MEAN and SOFTMAX as ORT's own quantized ops: a little faster in ORT, but they "
+                 "round differently from TFLite (default: TFLite's arithmetic, TFLite's bytes)");
+  commands.push_back({onnx, [model, out, options] { return RunExportOnnx(*model, *out, *options); }});
 }
 
 }  // namespace
