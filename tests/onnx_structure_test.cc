@@ -134,10 +134,11 @@ TEST(OnnxExportStructure, GoldenModelsPassOnnxCheckerAndKeepTheirInterface) {
   }
 }
 
-TEST(OnnxExportStructure, Int8ModelIsQdqWithPerChannelWeightsAndInt32Bias) {
+// With --ort-kernels: the QDQ form ORT fuses into its own quantized kernels.
+TEST(OnnxExportStructure, Int8ModelWithOrtKernelsIsQdqWithPerChannelWeightsAndInt32Bias) {
   auto graph = tflite::ReadModelFile(TestData("coral/tf2_mobilenet_v2_1.0_224_ptq.tflite"));
   ASSERT_TRUE(graph.ok()) << graph.status().message();
-  const ModelProto model = ExportOrDie(graph.value());
+  const ModelProto model = ExportOrDie(graph.value(), {.ort_kernels = true});
   const GraphIndex index(model);
   const auto convs = NodesOfType(model, "Conv");
   EXPECT_EQ(convs.size(), 36u + 17u);  // CONV_2D + DEPTHWISE_CONV_2D
@@ -180,32 +181,28 @@ TEST(OnnxExportStructure, Int8ModelIsQdqWithPerChannelWeightsAndInt32Bias) {
     }
   }
   EXPECT_EQ(depthwise, 17);
-  // The 10 residual ADDs in QDQ form (ORT's QLinearAdd); MEAN and SOFTMAX in TFLite's own
-  // arithmetic on the raw integers (exact_integer_ops.cc): a ReduceSum, and the softmax's table
-  // lookup with its in-order sum.
-  size_t qdq_adds = 0;
-  for (const NodeProto* add : NodesOfType(model, "Add")) {
-    const NodeProto* a = index.producer(add->input(0));
-    const NodeProto* b = index.producer(add->input(1));
-    qdq_adds += a != nullptr && b != nullptr && a->op_type() == "DequantizeLinear" && b->op_type() == "DequantizeLinear";
-  }
-  EXPECT_EQ(qdq_adds, 10u);
+  EXPECT_EQ(NodesOfType(model, "Add").size(), 10u);
+  EXPECT_EQ(NodesOfType(model, "GlobalAveragePool").size(), 1u);
+  EXPECT_EQ(NodesOfType(model, "Softmax").size(), 1u);
+  EXPECT_GE(NodesOfType(model, "QuantizeLinear").size(), convs.size());
+}
+
+// By default: the ops ORT's kernels round differently are in TFLite's arithmetic — per-channel
+// convolutions as ConvInteger with the requantization spelled out, the residual ADDs in XNNPACK's
+// fixed point (int64 Mod/Div for the shift), MEAN as a ReduceSum, SOFTMAX as its lookup table
+// (Gather) with the in-order sum (CumSum).
+TEST(OnnxExportStructure, Int8ModelIsInTflitesArithmetic) {
+  auto graph = tflite::ReadModelFile(TestData("coral/tf2_mobilenet_v2_1.0_224_ptq.tflite"));
+  ASSERT_TRUE(graph.ok()) << graph.status().message();
+  const ModelProto model = ExportOrDie(graph.value());
+  EXPECT_EQ(NodesOfType(model, "ConvInteger").size(), 36u + 17u);
+  EXPECT_EQ(NodesOfType(model, "Conv").size(), 0u);
+  EXPECT_EQ(NodesOfType(model, "Mod").size(), 10u);
   EXPECT_EQ(NodesOfType(model, "ReduceSum").size(), 1u);
   EXPECT_EQ(NodesOfType(model, "Gather").size(), 1u);
   EXPECT_EQ(NodesOfType(model, "CumSum").size(), 1u);
   EXPECT_EQ(NodesOfType(model, "GlobalAveragePool").size(), 0u);
   EXPECT_EQ(NodesOfType(model, "Softmax").size(), 0u);
-  EXPECT_GE(NodesOfType(model, "QuantizeLinear").size(), convs.size());
-}
-
-TEST(OnnxExportStructure, OrtKernelsKeepOrtsOwnMeanAndSoftmax) {
-  auto graph = tflite::ReadModelFile(TestData("coral/tf2_mobilenet_v2_1.0_224_ptq.tflite"));
-  ASSERT_TRUE(graph.ok()) << graph.status().message();
-  const ModelProto model = ExportOrDie(graph.value(), {.ort_kernels = true});
-  EXPECT_EQ(NodesOfType(model, "GlobalAveragePool").size(), 1u);
-  EXPECT_EQ(NodesOfType(model, "Softmax").size(), 1u);
-  EXPECT_EQ(NodesOfType(model, "CumSum").size(), 0u);
-  EXPECT_EQ(NodesOfType(model, "ReduceSum").size(), 0u);
 }
 
 TEST(OnnxExportStructure, Int8ActivationsAreStoredAsUint8ExceptGraphOutputs) {

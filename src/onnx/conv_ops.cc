@@ -2,14 +2,18 @@
 // ONNX's layout at export; quantized weights and biases stay integers behind DequantizeLinear,
 // the pattern ORT fuses into QLinearConv / QGemm.
 #include <algorithm>
+#include <cstring>
 
 #include "ir/verifier.h"
+#include "kernels/reference/requantize.h"
 #include "onnx/layout.h"
 #include "onnx/op_exporters.h"
 
 namespace edgeforge::onnx_export {
 
 namespace {
+
+namespace kr = kernels::reference;
 
 StatusOr<const ir::Tensor*> ConstantWeights(const ExportContext& ctx, const ir::Op& op, size_t rank) {
   const ir::Tensor* weights = ctx.ConstantSource(op.inputs[1]);
@@ -65,8 +69,78 @@ void SetConvAttributes(::onnx::NodeProto& node, const Shape& input, int32_t kh, 
   SetAttribute(node, "group", group);
 }
 
+// A convolution with per-channel int8 weights between per-tensor 8-bit activations, in the
+// TFLite runtime's arithmetic (DESIGN.md): acc = bias + sum (x - z_in) * w as ConvInteger (weights
+// shifted to uint8 with zero point 128: the same products), then lrintf((float)acc * scale[c]) +
+// z_out clamped to XNNPACK's activation range, as float ops on exact integers. ORT's own
+// per-channel kernels round some of these differently (README), which the QDQ form gets with
+// --ort-kernels. Per-tensor weights keep the QDQ form: there ORT's QLinearConv gives TFLite's bytes.
+bool HasExactConvolution(const ExportContext& ctx, const ir::Op& op, const ConstantData& onnx_weights,
+                         ir::Activation activation) {
+  if (!HasClampForm(activation)) return false;
+  if (ctx.options().ort_kernels || onnx_weights.dtype != DType::kInt8 || !onnx_weights.quant.per_channel()) return false;
+  for (int64_t zp : onnx_weights.quant.zero_point) {
+    if (zp != 0) return false;
+  }
+  const ir::Tensor& output = ctx.tensor(op.outputs[0]);
+  if (!ctx.StoredAsUint8(op.inputs[0]) || !IsQuantized(output) || output.quant.per_channel()) return false;
+  if (op.inputs.size() < 3 || op.inputs[2] < 0) return true;
+  const ir::Tensor* bias = ctx.ConstantSource(op.inputs[2]);
+  return bias != nullptr && bias->dtype == DType::kInt32 && bias->shape.size() == 1;
+}
+
+Status ExportConvExactly(ExportContext& ctx, const ir::Op& op, const ConstantData& onnx_weights,
+                         const ConvGeometry& geometry, int64_t group, ir::Activation activation) {
+  const ir::Tensor& input = ctx.tensor(op.inputs[0]);
+  const ir::Tensor& output = ctx.tensor(op.outputs[0]);
+  const std::string base = output.name + "/conv";
+  const int64_t channels = onnx_weights.dims[0];
+  int64_t x_zero_point = 0;
+  EF_ASSIGN_OR_RETURN(const std::string x, ctx.StoredUint8(op.inputs[0], &x_zero_point));
+  std::vector<uint8_t> shifted(onnx_weights.bytes.size());
+  for (size_t i = 0; i < shifted.size(); ++i) shifted[i] = static_cast<uint8_t>(static_cast<int8_t>(onnx_weights.bytes[i]) + 128);
+  const std::string w = ctx.AddInitializer(base + "/weights_u8", DType::kUInt8, onnx_weights.dims, shifted);
+  const std::string x_zp = ctx.AddInitializer(base + "/x_zero_point", DType::kUInt8, {}, {static_cast<uint8_t>(x_zero_point)});
+  const std::string w_zp = ctx.AddInitializer(base + "/w_zero_point", DType::kUInt8, {}, {uint8_t{128}});
+  ::onnx::NodeProto* node = nullptr;
+  std::string acc = ctx.AddNode1("ConvInteger", {x, w, x_zp, w_zp}, base + "/acc", &node);
+  SetConvAttributes(*node, input.shape, static_cast<int32_t>(onnx_weights.dims[2]), static_cast<int32_t>(onnx_weights.dims[3]),
+                    geometry, group);
+  if (op.inputs.size() >= 3 && op.inputs[2] >= 0) {
+    const ir::Tensor* bias = ctx.ConstantSource(op.inputs[2]);
+    const std::vector<uint8_t> bytes(bias->data.begin(), bias->data.end());
+    acc = ctx.AddNode1("Add", {acc, ctx.AddInitializer(base + "/bias", DType::kInt32, {1, channels, 1, 1}, bytes)},
+                       base + "/acc_bias");
+  }
+  ::onnx::NodeProto* cast = nullptr;
+  const std::string real_acc = ctx.AddNode1("Cast", {acc}, base + "/acc_float", &cast);
+  SetAttribute(*cast, "to", int64_t{::onnx::TensorProto_DataType_FLOAT});
+  std::vector<float> scales;
+  for (float s_w : onnx_weights.quant.scale) {
+    scales.push_back(kr::XnnpackRequantizationScale(input.quant.scale[0], s_w, output.quant.scale[0]));
+  }
+  std::vector<uint8_t> scale_bytes(scales.size() * sizeof(float));
+  std::memcpy(scale_bytes.data(), scales.data(), scale_bytes.size());
+  const std::string scaled = ctx.AddNode1(
+      "Mul", {real_acc, ctx.AddInitializer(base + "/scale", DType::kFloat32, {1, channels, 1, 1}, scale_bytes)},
+      base + "/scaled");
+  const int32_t z_out = output.quant.zero_point.empty() ? 0 : static_cast<int32_t>(output.quant.zero_point[0]);
+  const bool is_int8 = output.dtype == DType::kInt8;
+  const kr::QuantizedRange range = kr::XnnpackActivationRange(ClampOf(activation), output.quant.scale[0], z_out,
+                                                              is_int8 ? -128 : 0, is_int8 ? 127 : 255);
+  const std::string shifted_q = ctx.AddNode1(
+      "Add", {ctx.AddNode1("Round", {scaled}, base + "/rounded"), ctx.FloatScalar(base + "/z_out", static_cast<float>(z_out))},
+      base + "/q");
+  const std::string q = ctx.AddNode1("Clip",
+                                     {shifted_q, ctx.FloatScalar(base + "/q_min", static_cast<float>(range.min)),
+                                      ctx.FloatScalar(base + "/q_max", static_cast<float>(range.max))},
+                                     base + "/clamped");
+  return ctx.DefineFromIntegers(op.outputs[0], q);
+}
+
 Status ExportConvLike(ExportContext& ctx, const ir::Op& op, const ir::Tensor& weights, const ConstantData& onnx_weights,
                       const ConvGeometry& geometry, int64_t group, ir::Activation activation) {
+  if (HasExactConvolution(ctx, op, onnx_weights, activation)) return ExportConvExactly(ctx, op, onnx_weights, geometry, group, activation);
   EF_ASSIGN_OR_RETURN(std::string x, ctx.Operand(op.inputs[0]));
   EF_ASSIGN_OR_RETURN(std::string w, ctx.Constant(onnx_weights, weights.name.empty() ? "weights" : weights.name));
   EF_ASSIGN_OR_RETURN(std::string b, BiasOperand(ctx, op, weights));

@@ -15,6 +15,7 @@ int64_t LastAxis(const ExportContext& ctx, int tensor) { return ctx.rank(tensor)
 
 Status ExportBinary(ExportContext& ctx, const ir::Op& op) {
   EF_RETURN_IF_ERROR(NeedArity(op, 2, 1));
+  if (HasExactIntegerForm(ctx, op)) return ExportExactInteger(ctx, op);  // quantized ADD/SUB: XNNPACK's
   EF_ASSIGN_OR_RETURN(const ir::ElementwiseOptions* o, OptionsOf<ir::ElementwiseOptions>(op));
   const char* onnx_op = op.type == ir::OpType::kAdd ? "Add" : op.type == ir::OpType::kSub ? "Sub" : "Mul";
   const size_t out_rank = ctx.tensor(op.outputs[0]).shape.size();

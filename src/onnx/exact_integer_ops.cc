@@ -1,10 +1,12 @@
-// Quantized AVERAGE_POOL_2D, MEAN over H,W and SOFTMAX in the TFLite runtime's own arithmetic
+// Quantized AVERAGE_POOL_2D, MEAN over H,W, SOFTMAX and ADD/SUB in the TFLite runtime's own arithmetic
 // (DESIGN.md, "What the TFLite runtime actually computes"; the same formulas as
 // kernels/reference), written as ONNX ops on exact integers held in float values, so that ONNX
 // Runtime gives TFLite's bytes. ORT's own forms of these ops round differently (averages half to
 // even, a float softmax), and those one-step differences decided the order of near-tied classes
-// on golden photos. Convolutions and ADD keep their QDQ form: ORT's QLinearConv and QLinearAdd
-// already give TFLite's bytes on the uint8 Coral models (every intermediate tensor compared).
+// on golden photos, as did ORT's QLinearAdd (a few elements per residual block) and its
+// per-channel convolutions (those are written out in conv_ops.cc). Per-tensor convolutions keep
+// their QDQ form: ORT's QLinearConv gives TFLite's bytes there (every intermediate tensor of the
+// uint8 Coral models compared).
 //
 // Every float step below is exact or is the very float32 operation the TFLite kernel performs:
 // sums of 8-bit integers stay far below 2^24, CumSum adds in order like the kernel's loop, and
@@ -16,6 +18,7 @@
 #include <set>
 
 #include "ir/verifier.h"
+#include "kernels/reference/elementwise.h"
 #include "kernels/reference/mean.h"
 #include "kernels/reference/softmax.h"
 #include "onnx/layout.h"
@@ -190,11 +193,86 @@ Status ExportSoftmaxExactly(ExportContext& ctx, const ir::Op& op) {
   return ctx.DefineFromIntegers(op.outputs[0], Clip(ctx, q, output.dtype, base + "/clamped"));
 }
 
+// ADD / SUB the XNNPACK way (kernels/reference/elementwise.h): q = clamp(((bias + a * ma + b * mb)
+// >> shift) + zo) in int64, the arithmetic shift as (v - (v mod 2^shift)) / 2^shift.
+kr::BinaryQuantization BinaryQuantizationOf(const ExportContext& ctx, const ir::Op& op) {
+  const ir::Tensor& a = ctx.tensor(op.inputs[0]);
+  const ir::Tensor& b = ctx.tensor(op.inputs[1]);
+  const ir::Tensor& out = ctx.tensor(op.outputs[0]);
+  return {a.quant.scale[0], static_cast<int32_t>(ZeroPoint(a)), b.quant.scale[0], static_cast<int32_t>(ZeroPoint(b)),
+          out.quant.scale[0], static_cast<int32_t>(ZeroPoint(out))};
+}
+
+bool HasExactAddForm(const ExportContext& ctx, const ir::Op& op) {
+  if (op.inputs.size() != 2 || op.inputs[1] < 0 || !SameQuantizedDType(ctx, op)) return false;
+  const ir::Tensor& a = ctx.tensor(op.inputs[0]);
+  const ir::Tensor& b = ctx.tensor(op.inputs[1]);
+  auto o = OptionsOf<ir::ElementwiseOptions>(op);
+  return o.ok() && HasClampForm((*o)->activation) && PerTensorQuantized(b) && b.dtype == a.dtype &&
+         a.shape == b.shape && a.shape == ctx.tensor(op.outputs[0]).shape &&
+         kr::XnnpackAddSupportsScales(BinaryQuantizationOf(ctx, op));
+}
+
+Status ExportAddExactly(ExportContext& ctx, const ir::Op& op) {
+  EF_ASSIGN_OR_RETURN(const ir::ElementwiseOptions* o, OptionsOf<ir::ElementwiseOptions>(op));
+  const ir::Tensor& output = ctx.tensor(op.outputs[0]);
+  const std::string base = output.name + (op.type == ir::OpType::kSub ? "/sub" : "/add");
+  const auto [qmin, qmax] = DTypeRange(output.dtype);
+  const kr::XnnpackAddParams p = kr::MakeXnnpackAddParams(
+      op.type == ir::OpType::kSub ? kr::AddOrSub::kSub : kr::AddOrSub::kAdd, BinaryQuantizationOf(ctx, op),
+      ClampOf(o->activation), static_cast<int32_t>(qmin), static_cast<int32_t>(qmax));
+  auto as_int64 = [&](int index, const std::string& name) -> StatusOr<std::string> {
+    EF_ASSIGN_OR_RETURN(const std::string raw, ctx.RawIntegers(index));
+    ::onnx::NodeProto* cast = nullptr;
+    const std::string v = ctx.AddNode1("Cast", {raw}, base + "/" + name, &cast);
+    SetAttribute(*cast, "to", int64_t{::onnx::TensorProto_DataType_INT64});
+    return v;
+  };
+  EF_ASSIGN_OR_RETURN(const std::string a, as_int64(op.inputs[0], "a"));
+  EF_ASSIGN_OR_RETURN(const std::string b, as_int64(op.inputs[1], "b"));
+  const std::string a_term = ctx.AddNode1("Mul", {a, ctx.Int64Initializer(base + "/ma", {p.a_multiplier})}, base + "/a_term");
+  const std::string b_term = ctx.AddNode1("Mul", {b, ctx.Int64Initializer(base + "/mb", {p.b_multiplier})}, base + "/b_term");
+  const std::string acc = ctx.AddNode1(
+      "Add", {ctx.AddNode1("Add", {a_term, b_term}, base + "/terms"), ctx.Int64Initializer(base + "/bias", {p.bias})},
+      base + "/acc");
+  const std::string power = ctx.Int64Initializer(base + "/two_to_shift", {int64_t{1} << p.shift});
+  ::onnx::NodeProto* mod = nullptr;
+  const std::string remainder = ctx.AddNode1("Mod", {acc, power}, base + "/remainder", &mod);  // in [0, 2^shift)
+  SetAttribute(*mod, "fmod", int64_t{0});
+  const std::string shifted =
+      ctx.AddNode1("Div", {ctx.AddNode1("Sub", {acc, remainder}, base + "/floored"), power}, base + "/shifted");
+  ::onnx::NodeProto* cast = nullptr;
+  const std::string real = ctx.AddNode1("Cast", {shifted}, base + "/shifted_float", &cast);
+  SetAttribute(*cast, "to", int64_t{::onnx::TensorProto_DataType_FLOAT});
+  const std::string q = ctx.AddNode1(
+      "Add", {real, ctx.FloatScalar(base + "/zero_point", static_cast<float>(p.output_zero_point))}, base + "/q");
+  const std::string clamped = ctx.AddNode1("Clip",
+                                           {q, ctx.FloatScalar(base + "/q_min", static_cast<float>(p.clamp.min)),
+                                            ctx.FloatScalar(base + "/q_max", static_cast<float>(p.clamp.max))},
+                                           base + "/clamped");
+  return ctx.DefineFromIntegers(op.outputs[0], clamped);
+}
+
 }  // namespace
+
+bool HasClampForm(ir::Activation activation) {
+  return activation != ir::Activation::kTanh && activation != ir::Activation::kSignBit;
+}
+
+kr::FusedActivation ClampOf(ir::Activation activation) {
+  switch (activation) {
+    case ir::Activation::kRelu: return kr::FusedActivation::kRelu;
+    case ir::Activation::kReluN1To1: return kr::FusedActivation::kReluN1To1;
+    case ir::Activation::kRelu6: return kr::FusedActivation::kRelu6;
+    default: return kr::FusedActivation::kNone;
+  }
+}
 
 bool HasExactIntegerForm(const ExportContext& ctx, const ir::Op& op) {
   if (ctx.options().ort_kernels || !SameQuantizedDType(ctx, op)) return false;
   switch (op.type) {
+    case ir::OpType::kAdd:
+    case ir::OpType::kSub: return HasExactAddForm(ctx, op);
     case ir::OpType::kAveragePool2D: {
       auto o = OptionsOf<ir::Pool2DOptions>(op);
       return o.ok() && (*o)->activation == ir::Activation::kNone && ctx.rank(op.inputs[0]) == 4;
@@ -210,6 +288,8 @@ Status ExportExactInteger(ExportContext& ctx, const ir::Op& op) {
     case ir::OpType::kAveragePool2D: return ExportAveragePoolExactly(ctx, op);
     case ir::OpType::kMean: return ExportMeanExactly(ctx, op);
     case ir::OpType::kSoftmax: return ExportSoftmaxExactly(ctx, op);
+    case ir::OpType::kAdd:
+    case ir::OpType::kSub: return ExportAddExactly(ctx, op);
     default: return Internal("no exact integer form for this op");
   }
 }

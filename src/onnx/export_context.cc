@@ -296,6 +296,21 @@ StatusOr<std::string> ExportContext::RawIntegers(int index) {
   return raw;
 }
 
+bool ExportContext::StoredAsUint8(int index) const {
+  const TensorValue& v = values_.at(static_cast<size_t>(index));
+  return !v.stored.empty() && IsQuantized(tensor(index)) && v.stored_dtype == DType::kUInt8 &&
+         !v.stored_quant.per_channel();
+}
+
+StatusOr<std::string> ExportContext::StoredUint8(int index, int64_t* zero_point) const {
+  if (!StoredAsUint8(index)) {
+    return Internal("tensor '" + tensor(index).name + "' is not stored as uint8 per tensor");
+  }
+  const TensorValue& v = values_.at(static_cast<size_t>(index));
+  *zero_point = v.stored_quant.zero_point.empty() ? 0 : v.stored_quant.zero_point[0];
+  return v.stored;
+}
+
 Status ExportContext::DefineFromIntegers(int index, const std::string& q) {
   const ir::Tensor& t = tensor(index);
   if (!IsQuantized(t) || t.quant.per_channel()) {

@@ -85,6 +85,10 @@ class ExportContext {
   // The raw integers of quantized tensor `index` (uint8 0..255, int8 -128..127) as a float value
   // (exact: small integers), for ops written in TFLite's own integer arithmetic.
   StatusOr<std::string> RawIntegers(int index);
+  // Whether quantized tensor `index` is stored as uint8 per tensor (every int8 or uint8
+  // activation but an int8 graph input), and that stored value with its zero point.
+  bool StoredAsUint8(int index) const;
+  StatusOr<std::string> StoredUint8(int index, int64_t* zero_point) const;
   // Defines quantized tensor `index` from `q`, a float value holding its raw integers: stored
   // through QuantizeLinear like any other, which gives back exactly those integers.
   Status DefineFromIntegers(int index, const std::string& q);
