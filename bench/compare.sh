@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # bench/compare.sh MODEL.tflite [THREADS]
 # edgeforge against ONNX Runtime on the same network and weights: exports MODEL with
-# `edgeforge export onnx --ort-kernels` (ORT's own quantized ops throughout, ORT at its fastest),
-# then alternates ROUNDS rounds of `edgeforge bench --json` and
-# bench/ort_bench.mjs (RUNS timed runs each after WARMUP untimed ones, same thread count, same
+# `edgeforge export onnx` (QDQ: ORT's own quantized kernels, ORT at its fastest), then alternates
+# ROUNDS rounds of `edgeforge bench --json` and bench/ort_bench.mjs (RUNS timed runs each after WARMUP untimed ones, same thread count, same
 # input bytes) and prints each side's median latency and the ratio edgeforge / ORT.
 # ORT is onnxruntime-node 1.30.0 (its own native CPU build), npm-installed with --ignore-scripts
 # into build/ort on first use.
@@ -45,7 +44,7 @@ ORT_VERSION=$(cd "$ORT_DIR" && node -e "console.log(require('onnxruntime-node').
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-"$EDGEFORGE" export onnx --ort-kernels "$MODEL" "$WORK/model.onnx" >/dev/null
+"$EDGEFORGE" export onnx "$MODEL" "$WORK/model.onnx" >/dev/null
 
 median_of() { node -e "const v=process.argv.slice(1).map(Number).sort((a,b)=>a-b);const n=v.length;
   console.log((n%2?v[(n-1)/2]:(v[n/2-1]+v[n/2])/2).toFixed(3))" "$@"; }

@@ -4,6 +4,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -23,6 +24,19 @@ TEST(OnnxExportCli, WritesAModelOnnxCanParse) {
   ASSERT_TRUE(model.ParseFromIstream(&file));
   EXPECT_EQ(model.graph().input(0).name(), "input");
   EXPECT_EQ(model.graph().output(0).name(), "MobilenetV1/Predictions/Reshape_1");
+}
+
+TEST(OnnxExportCli, TfliteExactWritesIntegerConvolutions) {
+  TempDir tmp;
+  const std::string out = tmp.file("exact.onnx");
+  CommandResult r =
+      RunCli("export onnx --tflite-exact '" + TestData("coral/tf2_mobilenet_v2_1.0_224_ptq.tflite") + "' '" + out + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream file(out, std::ios::binary);
+  ::onnx::ModelProto model;
+  ASSERT_TRUE(model.ParseFromIstream(&file));
+  const auto& nodes = model.graph().node();
+  EXPECT_EQ(std::count_if(nodes.begin(), nodes.end(), [](const auto& n) { return n.op_type() == "ConvInteger"; }), 53);
 }
 
 TEST(OnnxExportCli, UnsupportedOpExitsOneNamingIt) {

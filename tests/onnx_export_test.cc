@@ -1,9 +1,8 @@
 // `edgeforge export onnx` against ONNX Runtime: each golden model exported to ONNX must rank the
 // golden photos like edgeforge does, and small float graphs must compute the same numbers.
-// By default the exported quantized models give the TFLite runtime's bytes in ORT (the ops ORT's
-// own kernels would round differently are written in TFLite's arithmetic); with --ort-kernels
-// they may differ by a few steps, so there the byte differences are reported and the top-5
-// compared within 2 steps.
+// Quantized models in QDQ form (the default) may differ from TFLite by a few steps in ORT, so the
+// byte differences are reported and the top-5 compared within 2 steps; exported with
+// --tflite-exact they must give the TFLite runtime's bytes.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -75,9 +74,9 @@ class OnnxExportOrtTest : public ::testing::Test {
   TempDir tmp_;
 };
 
-// Every golden model and photo, exported both ways: by default ORT must give the TFLite
-// runtime's bytes; with --ort-kernels (ORT's own quantized kernels) the same top-1 class, and a
-// top-5 whose picks score within 2 steps of each other.
+// Every golden model and photo, exported both ways: with --tflite-exact ORT must give the TFLite
+// runtime's bytes; in QDQ form (ORT's own quantized kernels) the same top-1 class, and a top-5
+// whose picks score within 2 steps of each other.
 TEST_F(OnnxExportOrtTest, GoldenModelsGiveTfliteBytesAndRankPhotosLikeEdgeforge) {
   std::ifstream index_file(TestData("golden/index.json"));
   ASSERT_TRUE(index_file) << "cannot read golden/index.json";
@@ -89,12 +88,12 @@ TEST_F(OnnxExportOrtTest, GoldenModelsGiveTfliteBytesAndRankPhotosLikeEdgeforge)
   }
   ASSERT_EQ(photos_by_model.size(), 4u);
 
-  for (const bool ort_kernels : {false, true}) {
+  for (const bool exact : {true, false}) {
     for (const auto& [model_name, photos] : photos_by_model) {
-      SCOPED_TRACE(model_name + (ort_kernels ? " --ort-kernels" : ""));
+      SCOPED_TRACE(model_name + (exact ? " --tflite-exact" : ""));
       const std::string tflite_path = TestData("coral/" + model_name + ".tflite");
-      const std::string onnx_path = tmp_.file(model_name + (ort_kernels ? "_ort" : "") + ".onnx");
-      Status exported = onnx_export::ExportTfliteFile(tflite_path, onnx_path, {.ort_kernels = ort_kernels});
+      const std::string onnx_path = tmp_.file(model_name + (exact ? "_exact" : "") + ".onnx");
+      Status exported = onnx_export::ExportTfliteFile(tflite_path, onnx_path, {.tflite_exact = exact});
       ASSERT_TRUE(exported.ok()) << exported.message();
 
       std::vector<std::pair<std::string, std::string>> io;
@@ -121,9 +120,9 @@ TEST_F(OnnxExportOrtTest, GoldenModelsGiveTfliteBytesAndRankPhotosLikeEdgeforge)
           largest = std::max(largest, std::abs(a[j] - b[j]));
         }
         std::printf("[ onnx-ort ] %s%s %s: %d of %zu output bytes differ (largest by %d steps); top-5 edgeforge %s| ORT %s\n",
-                    model_name.c_str(), ort_kernels ? " --ort-kernels" : "", photos[i].first.c_str(), differing, a.size(),
+                    model_name.c_str(), exact ? " --tflite-exact" : "", photos[i].first.c_str(), differing, a.size(),
                     largest, Describe(TopIndices(a, 5), a).c_str(), Describe(TopIndices(b, 5), b).c_str());
-        if (!ort_kernels) EXPECT_EQ(differing, 0) << "largest by " << largest;
+        if (exact) EXPECT_EQ(differing, 0) << "largest by " << largest;
         ExpectSameTop5(a, b, /*tolerance=*/2);
       }
     }
@@ -363,13 +362,12 @@ TEST_F(OnnxExportOrtTest, FloatLayoutGraphMatchesEdgeforge) {
 // `graph` written as .tflite and exported, then run by edgeforge and by ORT on 4 pseudo-random
 // inputs (each byte `to_byte` of a value in [-1, 1)): the (edgeforge, ORT) output bytes per input,
 // none when something failed (the failure is recorded).
-std::vector<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>> RunBothOnRandomBytes(const ir::Graph& graph,
-                                                                                       const TempDir& tmp,
-                                                                                       const std::string& name,
-                                                                                       uint8_t (*to_byte)(float)) {
+std::vector<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>> RunBothOnRandomBytes(
+    const ir::Graph& graph, const TempDir& tmp, const std::string& name, uint8_t (*to_byte)(float),
+    const onnx_export::ExportOptions& options = {}) {
   const std::string tflite_path = tmp.file(name + ".tflite"), onnx_path = tmp.file(name + ".onnx");
   Status written = tflite::WriteModelFile(graph, tflite_path);
-  Status exported = written.ok() ? onnx_export::ExportTfliteFile(tflite_path, onnx_path) : written;
+  Status exported = written.ok() ? onnx_export::ExportTfliteFile(tflite_path, onnx_path, options) : written;
   auto model = Model::FromFile(tflite_path);
   EXPECT_TRUE(exported.ok()) << exported.message();
   EXPECT_TRUE(model.ok()) << model.status().message();
@@ -421,7 +419,7 @@ TEST_F(OnnxExportOrtTest, Int8OpsGraphStaysWithinAFewSteps) {
 // One quantized op (input [1,9,9,16] of `dtype`): AVERAGE_POOL_2D 3x3 stride 2 SAME (windows cut
 // by the border), MEAN over H,W, SOFTMAX over 16 classes, ADD (with RELU), or a CONV_2D (3x3
 // stride 2, RELU6) or DEPTHWISE_CONV_2D (3x3) with per-channel weights (int8 only). The exporter writes these
-// in TFLite's own arithmetic (src/onnx/exact_integer_ops.cc, conv_ops.cc).
+// in TFLite's own arithmetic with --tflite-exact (src/onnx/exact_integer_ops.cc, conv_ops.cc).
 ir::Graph SingleQuantizedOpGraph(ir::OpType type, DType dtype) {
   const int64_t shift = dtype == DType::kInt8 ? -128 : 0;
   ir::Graph g;
@@ -465,7 +463,7 @@ ir::Graph SingleQuantizedOpGraph(ir::OpType type, DType dtype) {
   return g;
 }
 
-TEST_F(OnnxExportOrtTest, OpsOrtRoundsDifferentlyGiveTheTfliteRuntimesBytes) {
+TEST_F(OnnxExportOrtTest, TfliteExactOpsGiveTheTfliteRuntimesBytes) {
   using ir::OpType;
   for (DType dtype : {DType::kUInt8, DType::kInt8}) {
     for (OpType type : {OpType::kAveragePool2D, OpType::kMean, OpType::kSoftmax, OpType::kAdd, OpType::kConv2D,
@@ -475,7 +473,8 @@ TEST_F(OnnxExportOrtTest, OpsOrtRoundsDifferentlyGiveTheTfliteRuntimesBytes) {
       const std::string name = std::string(ir::OpTypeName(type)) + "_" + DTypeName(dtype);
       SCOPED_TRACE(name);
       const auto outputs = RunBothOnRandomBytes(SingleQuantizedOpGraph(type, dtype), tmp_, name,
-                                                [](float v) { return static_cast<uint8_t>(128.0f + v * 127.0f); });
+                                                [](float v) { return static_cast<uint8_t>(128.0f + v * 127.0f); },
+                                                {.tflite_exact = true});
       ASSERT_EQ(outputs.size(), 4u);
       for (size_t i = 0; i < outputs.size(); ++i) EXPECT_EQ(outputs[i].second, outputs[i].first) << "input " << i;
     }

@@ -134,11 +134,11 @@ TEST(OnnxExportStructure, GoldenModelsPassOnnxCheckerAndKeepTheirInterface) {
   }
 }
 
-// With --ort-kernels: the QDQ form ORT fuses into its own quantized kernels.
-TEST(OnnxExportStructure, Int8ModelWithOrtKernelsIsQdqWithPerChannelWeightsAndInt32Bias) {
+// The QDQ form ORT fuses into its own quantized kernels.
+TEST(OnnxExportStructure, Int8ModelIsQdqWithPerChannelWeightsAndInt32Bias) {
   auto graph = tflite::ReadModelFile(TestData("coral/tf2_mobilenet_v2_1.0_224_ptq.tflite"));
   ASSERT_TRUE(graph.ok()) << graph.status().message();
-  const ModelProto model = ExportOrDie(graph.value(), {.ort_kernels = true});
+  const ModelProto model = ExportOrDie(graph.value());
   const GraphIndex index(model);
   const auto convs = NodesOfType(model, "Conv");
   EXPECT_EQ(convs.size(), 36u + 17u);  // CONV_2D + DEPTHWISE_CONV_2D
@@ -187,14 +187,14 @@ TEST(OnnxExportStructure, Int8ModelWithOrtKernelsIsQdqWithPerChannelWeightsAndIn
   EXPECT_GE(NodesOfType(model, "QuantizeLinear").size(), convs.size());
 }
 
-// By default: the ops ORT's kernels round differently are in TFLite's arithmetic — per-channel
+// With --tflite-exact: the ops ORT's kernels round differently are in TFLite's arithmetic — per-channel
 // convolutions as ConvInteger with the requantization spelled out, the residual ADDs in XNNPACK's
 // fixed point (int64 Mod/Div for the shift), MEAN as a ReduceSum, SOFTMAX as its lookup table
 // (Gather) with the in-order sum (CumSum).
-TEST(OnnxExportStructure, Int8ModelIsInTflitesArithmetic) {
+TEST(OnnxExportStructure, TfliteExactInt8ModelIsInTflitesArithmetic) {
   auto graph = tflite::ReadModelFile(TestData("coral/tf2_mobilenet_v2_1.0_224_ptq.tflite"));
   ASSERT_TRUE(graph.ok()) << graph.status().message();
-  const ModelProto model = ExportOrDie(graph.value());
+  const ModelProto model = ExportOrDie(graph.value(), {.tflite_exact = true});
   EXPECT_EQ(NodesOfType(model, "ConvInteger").size(), 36u + 17u);
   EXPECT_EQ(NodesOfType(model, "Conv").size(), 0u);
   EXPECT_EQ(NodesOfType(model, "Mod").size(), 10u);

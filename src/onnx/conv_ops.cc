@@ -72,13 +72,13 @@ void SetConvAttributes(::onnx::NodeProto& node, const Shape& input, int32_t kh, 
 // A convolution with per-channel int8 weights between per-tensor 8-bit activations, in the
 // TFLite runtime's arithmetic (DESIGN.md): acc = bias + sum (x - z_in) * w as ConvInteger (weights
 // shifted to uint8 with zero point 128: the same products), then lrintf((float)acc * scale[c]) +
-// z_out clamped to XNNPACK's activation range, as float ops on exact integers. ORT's own
-// per-channel kernels round some of these differently (README), which the QDQ form gets with
-// --ort-kernels. Per-tensor weights keep the QDQ form: there ORT's QLinearConv gives TFLite's bytes.
+// z_out clamped to XNNPACK's activation range, as float ops on exact integers (ExportOptions::
+// tflite_exact; ORT's own per-channel kernels round some of these differently, README).
+// Per-tensor weights keep the QDQ form: there ORT's QLinearConv gives TFLite's bytes.
 bool HasExactConvolution(const ExportContext& ctx, const ir::Op& op, const ConstantData& onnx_weights,
                          ir::Activation activation) {
   if (!HasClampForm(activation)) return false;
-  if (ctx.options().ort_kernels || onnx_weights.dtype != DType::kInt8 || !onnx_weights.quant.per_channel()) return false;
+  if (!ctx.options().tflite_exact || onnx_weights.dtype != DType::kInt8 || !onnx_weights.quant.per_channel()) return false;
   for (int64_t zp : onnx_weights.quant.zero_point) {
     if (zp != 0) return false;
   }

@@ -1,12 +1,12 @@
-// Quantized AVERAGE_POOL_2D, MEAN over H,W, SOFTMAX and ADD/SUB in the TFLite runtime's own arithmetic
-// (DESIGN.md, "What the TFLite runtime actually computes"; the same formulas as
-// kernels/reference), written as ONNX ops on exact integers held in float values, so that ONNX
-// Runtime gives TFLite's bytes. ORT's own forms of these ops round differently (averages half to
-// even, a float softmax), and those one-step differences decided the order of near-tied classes
-// on golden photos, as did ORT's QLinearAdd (a few elements per residual block) and its
-// per-channel convolutions (those are written out in conv_ops.cc). Per-tensor convolutions keep
-// their QDQ form: ORT's QLinearConv gives TFLite's bytes there (every intermediate tensor of the
-// uint8 Coral models compared).
+// `export onnx --tflite-exact`: quantized AVERAGE_POOL_2D, MEAN over H,W, SOFTMAX and ADD/SUB in
+// the TFLite runtime's own arithmetic (DESIGN.md, "What the TFLite runtime actually computes";
+// the same formulas as kernels/reference), written as ONNX ops on exact integers, so that ONNX
+// Runtime gives TFLite's bytes. ORT's own kernels for these ops round differently (averages half
+// to even, a float softmax, QLinearAdd a few elements per residual block), as do its per-channel
+// convolutions (written out in conv_ops.cc); those one-step differences decided the order of
+// near-tied classes on golden photos. Per-tensor convolutions keep their QDQ form: ORT's
+// QLinearConv gives TFLite's bytes there (every intermediate tensor of the uint8 Coral models
+// compared on cat.bmp).
 //
 // Every float step below is exact or is the very float32 operation the TFLite kernel performs:
 // sums of 8-bit integers stay far below 2^24, CumSum adds in order like the kernel's loop, and
@@ -269,7 +269,7 @@ kr::FusedActivation ClampOf(ir::Activation activation) {
 }
 
 bool HasExactIntegerForm(const ExportContext& ctx, const ir::Op& op) {
-  if (ctx.options().ort_kernels || !SameQuantizedDType(ctx, op)) return false;
+  if (!ctx.options().tflite_exact || !SameQuantizedDType(ctx, op)) return false;
   switch (op.type) {
     case ir::OpType::kAdd:
     case ir::OpType::kSub: return HasExactAddForm(ctx, op);

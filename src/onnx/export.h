@@ -11,10 +11,11 @@
 //   activation is QuantizeLinear -> DequantizeLinear with its scale and zero point, weights are
 //   integer initializers behind a DequantizeLinear (per channel: axis 0 of OIHW), int32 biases
 //   likewise with scale s_in * s_w. ORT's graph optimizer fuses these patterns into QLinearConv,
-//   QGemm, ... On per-tensor (uint8) models they give TFLite's bytes; on per-channel int8 ones
-//   ORT's convolutions round a few elements differently, and the outputs can differ by a few
-//   steps. Quantized AVERAGE_POOL_2D, MEAN over H,W and SOFTMAX are written in TFLite's own
-//   arithmetic (exact_integer_ops.cc) unless ExportOptions::ort_kernels.
+//   QGemm, ... ORT's kernels round some values differently from TFLite's (pooling, MEAN, SOFTMAX,
+//   ADD, per-channel convolutions), so outputs can differ by a few steps. With
+//   ExportOptions::tflite_exact those ops are written in the TFLite runtime's own arithmetic
+//   instead (exact_integer_ops.cc; per-channel convolutions as ConvInteger in conv_ops.cc), and
+//   ORT gives TFLite's bytes, at a cost in ORT's speed.
 // - Model metadata: producer "edgeforge", the class labels (metadata_props "labels", one per line).
 // Ops without an ONNX mapping here (custom ops, LSTM, ...) fail with an error naming the op.
 #pragma once
@@ -33,10 +34,11 @@ namespace edgeforge::onnx_export {
 inline constexpr int64_t kOpsetVersion = 17;
 
 struct ExportOptions {
-  // Quantized pooling, MEAN and SOFTMAX as ORT's own quantized ops instead of TFLite's
-  // arithmetic: about 3 % faster in ORT on MobileNetV2 (fewer nodes), but they round differently
-  // from TFLite. For timing ORT at its best (bench/compare.sh).
-  bool ort_kernels = false;
+  // Quantized ops whose ORT kernels round differently from TFLite's are written in TFLite's own
+  // arithmetic, so that ORT gives TFLite's bytes (every golden photo, tested). Slower in ORT:
+  // tf2_mobilenet_v2_1.0_224_ptq takes 24 ms instead of 2.7 ms, 1 thread (ConvInteger has no
+  // fast kernels there).
+  bool tflite_exact = false;
 };
 
 // `source` (a file name) starts every error message.

@@ -33,7 +33,7 @@ Status ExportCast(ExportContext& ctx, const ir::Op& op);
 // exact_integer_ops.cc: quantized AVERAGE_POOL_2D, MEAN over H,W and SOFTMAX written in TFLite's
 // own arithmetic (ORT then gives TFLite's bytes); the exporters above use it when it applies.
 // Quantized ADD / SUB (XNNPACK's fixed point) too; per-channel convolutions are in conv_ops.cc.
-// None of it with ExportOptions::ort_kernels.
+// Only with ExportOptions::tflite_exact.
 bool HasExactIntegerForm(const ExportContext& ctx, const ir::Op& op);
 Status ExportExactInteger(ExportContext& ctx, const ir::Op& op);
 // A fused activation that is a clamp (all but TANH and SIGN_BIT), and that clamp.

@@ -28,9 +28,9 @@ void AddExportOnnx(CLI::App& root, std::vector<Command>& commands) {
   onnx->add_option("model", *model, "a .tflite file")->required();
   onnx->add_option("output", *out, "the .onnx file to write")->required();
   auto options = std::make_shared<onnx_export::ExportOptions>();
-  onnx->add_flag("--ort-kernels", options->ort_kernels,
-                 "quantized pooling, MEAN and SOFTMAX as ORT's own quantized ops: a little faster in ORT, but they "
-                 "round differently from TFLite (default: TFLite's arithmetic, TFLite's bytes)");
+  onnx->add_flag("--tflite-exact", options->tflite_exact,
+                 "write the quantized ops whose ORT kernels round differently from TFLite's in TFLite's own "
+                 "arithmetic, so that ORT gives TFLite's bytes (much slower in ORT: integer convolutions)");
   commands.push_back({onnx, [model, out, options] { return RunExportOnnx(*model, *out, *options); }});
 }
 
