@@ -38,7 +38,9 @@ TEST(IrDequantize, Tf2MobileNetV2MatchesTfliteAndClassifiesTheSame) {
     EXPECT_NE(op.type, ir::OpType::kDequantize);
   }
   for (const ir::Tensor& t : floated->tensors) {
-    if (t.dtype != DType::kInt32) EXPECT_EQ(t.dtype, DType::kFloat32) << t.name;
+    if (t.dtype != DType::kInt32) {
+      EXPECT_EQ(t.dtype, DType::kFloat32) << t.name;
+    }
   }
   TempDir tmp;
   const std::string path = tmp.file("float.tflite");

@@ -122,7 +122,9 @@ TEST_F(OnnxExportOrtTest, GoldenModelsGiveTfliteBytesAndRankPhotosLikeEdgeforge)
         std::printf("[ onnx-ort ] %s%s %s: %d of %zu output bytes differ (largest by %d steps); top-5 edgeforge %s| ORT %s\n",
                     model_name.c_str(), exact ? " --tflite-exact" : "", photos[i].first.c_str(), differing, a.size(),
                     largest, Describe(TopIndices(a, 5), a).c_str(), Describe(TopIndices(b, 5), b).c_str());
-        if (exact) EXPECT_EQ(differing, 0) << "largest by " << largest;
+        if (exact) {
+          EXPECT_EQ(differing, 0) << "largest by " << largest;
+        }
         ExpectSameTop5(a, b, /*tolerance=*/2);
       }
     }
