@@ -112,9 +112,7 @@ Status ExportConvExactly(ExportContext& ctx, const ir::Op& op, const ConstantDat
     acc = ctx.AddNode1("Add", {acc, ctx.AddInitializer(base + "/bias", DType::kInt32, {1, channels, 1, 1}, bytes)},
                        base + "/acc_bias");
   }
-  ::onnx::NodeProto* cast = nullptr;
-  const std::string real_acc = ctx.AddNode1("Cast", {acc}, base + "/acc_float", &cast);
-  SetAttribute(*cast, "to", int64_t{::onnx::TensorProto_DataType_FLOAT});
+  const std::string real_acc = ctx.Cast(acc, ::onnx::TensorProto_DataType_FLOAT, base + "/acc_float");
   std::vector<float> scales;
   for (float s_w : onnx_weights.quant.scale) {
     scales.push_back(kr::XnnpackRequantizationScale(input.quant.scale[0], s_w, output.quant.scale[0]));
@@ -131,11 +129,7 @@ Status ExportConvExactly(ExportContext& ctx, const ir::Op& op, const ConstantDat
   const std::string shifted_q = ctx.AddNode1(
       "Add", {ctx.AddNode1("Round", {scaled}, base + "/rounded"), ctx.FloatScalar(base + "/z_out", static_cast<float>(z_out))},
       base + "/q");
-  const std::string q = ctx.AddNode1("Clip",
-                                     {shifted_q, ctx.FloatScalar(base + "/q_min", static_cast<float>(range.min)),
-                                      ctx.FloatScalar(base + "/q_max", static_cast<float>(range.max))},
-                                     base + "/clamped");
-  return ctx.DefineFromIntegers(op.outputs[0], q);
+  return ctx.DefineFromIntegers(op.outputs[0], ClampIntegers(ctx, shifted_q, range, base + "/clamped"));
 }
 
 Status ExportConvLike(ExportContext& ctx, const ir::Op& op, const ir::Tensor& weights, const ConstantData& onnx_weights,

@@ -93,10 +93,7 @@ Status ExportCast(ExportContext& ctx, const ir::Op& op) {
   const ir::Tensor& output = ctx.tensor(op.outputs[0]);
   if (IsQuantized(input) || IsQuantized(output)) return Unimplemented("CAST of quantized tensors");
   EF_ASSIGN_OR_RETURN(std::string x, ctx.Operand(op.inputs[0]));
-  ::onnx::NodeProto* node = nullptr;
-  const std::string y = ctx.AddNode1("Cast", {x}, output.name + "/cast", &node);
-  SetAttribute(*node, "to", static_cast<int64_t>(OnnxDataType(output.dtype)));
-  return ctx.Define(op.outputs[0], y);
+  return ctx.Define(op.outputs[0], ctx.Cast(x, OnnxDataType(output.dtype), output.name + "/cast"));
 }
 
 }  // namespace edgeforge::onnx_export

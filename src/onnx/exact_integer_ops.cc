@@ -56,7 +56,7 @@ std::string FloatConstant(ExportContext& ctx, const std::string& base, const std
 
 std::string Clip(ExportContext& ctx, const std::string& x, DType dtype, const std::string& base) {
   const auto [lo, hi] = DTypeRange(dtype);
-  return ctx.AddNode1("Clip", {x, ctx.FloatScalar(base + "/min", lo), ctx.FloatScalar(base + "/max", hi)}, base);
+  return ClampIntegers(ctx, x, {static_cast<int32_t>(lo), static_cast<int32_t>(hi)}, base);
 }
 
 bool IsGlobalMean(const ExportContext& ctx, const ir::Op& op) {
@@ -159,9 +159,7 @@ Status ExportSoftmaxExactly(ExportContext& ctx, const ir::Op& op) {
   // table[255 - max + x]
   const std::string offset = ctx.AddNode1(
       "Add", {ctx.AddNode1("Sub", {x, max}, base + "/centred"), ctx.FloatScalar(base + "/255", 255.0f)}, base + "/offset");
-  ::onnx::NodeProto* cast = nullptr;
-  const std::string index = ctx.AddNode1("Cast", {offset}, base + "/index", &cast);
-  SetAttribute(*cast, "to", int64_t{::onnx::TensorProto_DataType_INT64});
+  const std::string index = ctx.Cast(offset, ::onnx::TensorProto_DataType_INT64, base + "/index");
   const std::string t = ctx.AddNode1("Gather", {table, index}, base + "/t");
   // The sum in order: the last running sum.
   const std::string running =
@@ -223,10 +221,7 @@ Status ExportAddExactly(ExportContext& ctx, const ir::Op& op) {
       ClampOf(o->activation), static_cast<int32_t>(qmin), static_cast<int32_t>(qmax));
   auto as_int64 = [&](int index, const std::string& name) -> StatusOr<std::string> {
     EF_ASSIGN_OR_RETURN(const std::string raw, ctx.RawIntegers(index));
-    ::onnx::NodeProto* cast = nullptr;
-    const std::string v = ctx.AddNode1("Cast", {raw}, base + "/" + name, &cast);
-    SetAttribute(*cast, "to", int64_t{::onnx::TensorProto_DataType_INT64});
-    return v;
+    return ctx.Cast(raw, ::onnx::TensorProto_DataType_INT64, base + "/" + name);
   };
   EF_ASSIGN_OR_RETURN(const std::string a, as_int64(op.inputs[0], "a"));
   EF_ASSIGN_OR_RETURN(const std::string b, as_int64(op.inputs[1], "b"));
@@ -241,19 +236,20 @@ Status ExportAddExactly(ExportContext& ctx, const ir::Op& op) {
   SetAttribute(*mod, "fmod", int64_t{0});
   const std::string shifted =
       ctx.AddNode1("Div", {ctx.AddNode1("Sub", {acc, remainder}, base + "/floored"), power}, base + "/shifted");
-  ::onnx::NodeProto* cast = nullptr;
-  const std::string real = ctx.AddNode1("Cast", {shifted}, base + "/shifted_float", &cast);
-  SetAttribute(*cast, "to", int64_t{::onnx::TensorProto_DataType_FLOAT});
+  const std::string real = ctx.Cast(shifted, ::onnx::TensorProto_DataType_FLOAT, base + "/shifted_float");
   const std::string q = ctx.AddNode1(
       "Add", {real, ctx.FloatScalar(base + "/zero_point", static_cast<float>(p.output_zero_point))}, base + "/q");
-  const std::string clamped = ctx.AddNode1("Clip",
-                                           {q, ctx.FloatScalar(base + "/q_min", static_cast<float>(p.clamp.min)),
-                                            ctx.FloatScalar(base + "/q_max", static_cast<float>(p.clamp.max))},
-                                           base + "/clamped");
-  return ctx.DefineFromIntegers(op.outputs[0], clamped);
+  return ctx.DefineFromIntegers(op.outputs[0], ClampIntegers(ctx, q, p.clamp, base + "/clamped"));
 }
 
 }  // namespace
+
+std::string ClampIntegers(ExportContext& ctx, const std::string& q, kr::QuantizedRange range, const std::string& base) {
+  return ctx.AddNode1("Clip",
+                      {q, ctx.FloatScalar(base + "/min", static_cast<float>(range.min)),
+                       ctx.FloatScalar(base + "/max", static_cast<float>(range.max))},
+                      base);
+}
 
 bool HasClampForm(ir::Activation activation) {
   return activation != ir::Activation::kTanh && activation != ir::Activation::kSignBit;

@@ -286,9 +286,7 @@ StatusOr<std::string> ExportContext::RawIntegers(int index) {
     return InvalidArgument("tensor '" + t.name + "' is not quantized per tensor");
   }
   EF_ASSIGN_OR_RETURN(const std::string stored, Stored(index));
-  ::onnx::NodeProto* cast = nullptr;
-  std::string raw = AddNode1("Cast", {stored}, t.name + "/raw", &cast);
-  SetAttribute(*cast, "to", int64_t{::onnx::TensorProto_DataType_FLOAT});
+  std::string raw = Cast(stored, ::onnx::TensorProto_DataType_FLOAT, t.name + "/raw");
   const TensorValue& v = values_.at(static_cast<size_t>(index));
   if (v.stored_dtype != t.dtype) {  // int8 stored as uint8, 128 higher (see Define)
     raw = AddNode1("Sub", {raw, FloatScalar(t.name + "/128", 128.0f)}, t.name + "/raw_int8");
@@ -371,6 +369,13 @@ std::string ExportContext::Transpose(const std::string& value, const std::vector
 std::string ExportContext::Reshape(const std::string& value, const std::vector<int64_t>& dims) {
   const std::string shape = Int64Initializer(value + "/shape", dims);
   return AddNode1("Reshape", {value, shape}, value + "/reshaped");
+}
+
+std::string ExportContext::Cast(const std::string& value, int onnx_type, const std::string& base) {
+  ::onnx::NodeProto* node = nullptr;
+  const std::string y = AddNode1("Cast", {value}, base, &node);
+  SetAttribute(*node, "to", static_cast<int64_t>(onnx_type));
+  return y;
 }
 
 StatusOr<std::string> ExportContext::ApplyActivation(const std::string& value, ir::Activation activation) {

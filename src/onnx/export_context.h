@@ -105,6 +105,9 @@ class ExportContext {
 
   std::string Transpose(const std::string& value, const std::vector<int64_t>& perm);
   std::string Reshape(const std::string& value, const std::vector<int64_t>& dims);
+  // `value` converted to ONNX data type `onnx_type` (a TensorProto_DataType); the output is
+  // named after `base`.
+  std::string Cast(const std::string& value, int onnx_type, const std::string& base);
   // Adds Relu / Clip / Tanh after `value` for a TFLite fused activation.
   StatusOr<std::string> ApplyActivation(const std::string& value, ir::Activation activation);
 

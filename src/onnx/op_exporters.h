@@ -36,6 +36,9 @@ Status ExportCast(ExportContext& ctx, const ir::Op& op);
 // Only with ExportOptions::tflite_exact.
 bool HasExactIntegerForm(const ExportContext& ctx, const ir::Op& op);
 Status ExportExactInteger(ExportContext& ctx, const ir::Op& op);
+// Clip of a float value holding integers to [range.min, range.max].
+std::string ClampIntegers(ExportContext& ctx, const std::string& q, kernels::reference::QuantizedRange range,
+                          const std::string& base);
 // A fused activation that is a clamp (all but TANH and SIGN_BIT), and that clamp.
 bool HasClampForm(ir::Activation activation);
 kernels::reference::FusedActivation ClampOf(ir::Activation activation);

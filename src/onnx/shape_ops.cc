@@ -147,8 +147,7 @@ Status ExportArgMax(ExportContext& ctx, const ir::Op& op) {
   SetAttribute(*node, "axis", axis);
   SetAttribute(*node, "keepdims", int64_t{0});
   if (!o->output_int64) {
-    y = ctx.AddNode1("Cast", {y}, base + "/int32", &node);
-    SetAttribute(*node, "to", static_cast<int64_t>(::onnx::TensorProto_DataType_INT32));
+    y = ctx.Cast(y, ::onnx::TensorProto_DataType_INT32, base + "/int32");
   }
   return ctx.Define(op.outputs[0], y);
 }
